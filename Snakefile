@@ -1,0 +1,22 @@
+# Replication of "Data and Model Dependencies of Membership Inference Attacks" (Tonni et al.)
+# and the systems it stands on. Entry point only: rules live in workflow/rules/.
+from snakemake.utils import min_version, validate
+
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+
+
+rule all:
+    input:
+        processed_outputs(),
+    default_target: True

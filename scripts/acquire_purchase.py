@@ -1,0 +1,15 @@
+"""Rule acquire_purchase: check (or fetch via the Kaggle API) the Acquire Valued Shoppers files."""
+
+from miarep import purchase
+from miarep.io import write_json
+from miarep.logs import setup_logging
+
+setup_logging(snakemake.log[0])
+params = snakemake.params
+manifest = purchase.acquire(
+    source_dir=params.source_dir,
+    use_kaggle_api=params.use_kaggle_api,
+    competition=params.competition,
+    timeout_s=params.timeout_s,
+)
+write_json(snakemake.output.manifest, manifest)

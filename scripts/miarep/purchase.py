@@ -1,0 +1,153 @@
+"""Kaggle "Acquire Valued Shoppers": acquisition via the Kaggle API and a streaming join.
+
+``transactions.csv.gz`` (about 22 GB unpacked, 349,655,789 rows) is read in chunks; each chunk is
+joined with ``trainHistory.csv.gz`` on the customer ``id``, which is then dropped, giving the 16
+features of paper-spec.md A.6 #15 (the history's ``chain`` is kept as ``history_chain``). Memory
+stays at one chunk plus the sample. Kaggle's rules forbid redistribution: no record is committed.
+"""
+
+import gzip
+import json
+import logging
+import os
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from miarep.checksums import sha256_file
+from miarep.errors import DataError, MissingRawDataError
+
+log = logging.getLogger(__name__)
+
+COMPETITION_PAGE = "https://www.kaggle.com/c/acquire-valued-shoppers-challenge/data"
+TRANSACTIONS_COLUMNS = ["id", "chain", "dept", "category", "company", "brand", "date",
+                        "productsize", "productmeasure", "purchasequantity", "purchaseamount"]
+HISTORY_COLUMNS = ["id", "chain", "offer", "market", "repeattrips", "repeater", "offerdate"]
+REQUIRED_FILES = ("transactions.csv.gz", "trainHistory.csv.gz")
+#: The 16 joined columns, in output order.
+JOINED_COLUMNS = [*TRANSACTIONS_COLUMNS[1:], "history_chain", "offer", "market", "repeattrips",
+                  "repeater", "offerdate"]
+
+
+def kaggle_credentials_available() -> bool:
+    """True if the Kaggle CLI could authenticate (environment or ~/.kaggle/kaggle.json)."""
+    if os.environ.get("KAGGLE_USERNAME") and os.environ.get("KAGGLE_KEY"):
+        return True
+    config_dir = Path(os.environ.get("KAGGLE_CONFIG_DIR", Path.home() / ".kaggle"))
+    return (config_dir / "kaggle.json").is_file()
+
+
+def acquire(source_dir: str | Path, use_kaggle_api: bool, competition: str,
+            timeout_s: float = 7200.0) -> dict:
+    """Check (or fetch with the Kaggle CLI) the raw files; return a manifest with headers checked."""
+    source_dir = Path(source_dir)
+    missing = [name for name in REQUIRED_FILES if not (source_dir / name).is_file()]
+    if missing and use_kaggle_api and kaggle_credentials_available():
+        for name in missing:
+            _kaggle_download(competition, name, source_dir, timeout_s)
+        missing = [name for name in REQUIRED_FILES if not (source_dir / name).is_file()]
+    if missing:
+        raise MissingRawDataError(missing_message(source_dir, missing, use_kaggle_api))
+    manifest = {"dataset": "purchase", "files": []}
+    for name, expected in zip(REQUIRED_FILES, (TRANSACTIONS_COLUMNS, HISTORY_COLUMNS), strict=True):
+        path = source_dir / name
+        header = read_gzip_header(path)
+        if header[: len(expected)] != expected:
+            raise DataError(f"{path}: header {header} is not the Kaggle layout {expected}")
+        log.info("purchase: %s ok", name)
+        manifest["files"].append({"name": name, "path": str(path.resolve()),
+                                  "bytes": path.stat().st_size, "sha256": sha256_file(path)})
+    return manifest
+
+
+def read_gzip_header(path: Path) -> list[str]:
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            return handle.readline().strip().split(",")
+    except (OSError, EOFError, UnicodeDecodeError) as error:
+        raise DataError(f"{path}: not a readable gzip file ({error})") from error
+
+
+def _kaggle_download(competition: str, name: str, dest: Path, timeout_s: float) -> None:
+    kaggle = shutil.which("kaggle")
+    if kaggle is None:
+        raise MissingRawDataError(
+            "Kaggle credentials were found but the 'kaggle' command is not installed: run "
+            "'pip install kaggle' in the workflow's environment, or place the files by hand.")
+    dest.mkdir(parents=True, exist_ok=True)
+    command = [kaggle, "competitions", "download", "-c", competition, "-f", name, "-p", str(dest)]
+    log.info("purchase: %s", " ".join(command))
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+    if done.returncode != 0:
+        raise DataError(f"kaggle download of {name} failed (exit {done.returncode}): "
+                        f"{(done.stdout + done.stderr).strip()[-800:]}\nAccept the competition "
+                        f"rules at {COMPETITION_PAGE} first; Kaggle answers 403 otherwise.")
+    zipped = dest / f"{name}.zip"
+    if zipped.is_file():  # some CLI versions wrap single files in a zip
+        with zipfile.ZipFile(zipped) as bundle:
+            bundle.extract(name, dest)
+        zipped.unlink()
+
+
+def missing_message(source_dir: Path, missing: list[str], use_kaggle_api: bool) -> str:
+    names = "\n".join(f"  - {name}" for name in missing)
+    api = ("Automatic download with the Kaggle API is on but found no credentials: set "
+           "KAGGLE_USERNAME and KAGGLE_KEY, or put kaggle.json in ~/.kaggle/ (never in this "
+           "repository), and 'pip install kaggle'." if use_kaggle_api else
+           "Automatic download is off (data.purchase.use_kaggle_api: false).")
+    return (
+        f"Purchase (Kaggle Acquire Valued Shoppers) files are missing:\n{names}\n"
+        f"Download them from {COMPETITION_PAGE} (accept the competition rules first) and put them, "
+        f"still gzipped, in:\n  {source_dir.resolve()}\n"
+        "(or point data.purchase.source_dir at the folder that holds them).\n"
+        f"{api}\n"
+        "To run without Purchase, remove 'purchase' from the 'datasets' list in "
+        "config/config.yaml, or run: snakemake --config 'datasets=[adult]' ..."
+    )
+
+
+def read_history(path: str | Path) -> pd.DataFrame:
+    """The offer history, one row per customer, indexed by id, with ``chain`` renamed."""
+    try:
+        history = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+    except (OSError, EOFError, pd.errors.ParserError) as error:
+        raise DataError(f"{path}: could not read ({error}); the file is corrupt or truncated")
+    if list(history.columns[: len(HISTORY_COLUMNS)]) != HISTORY_COLUMNS:
+        raise DataError(f"{path}: header {list(history.columns)} is not {HISTORY_COLUMNS}")
+    if history["id"].duplicated().any():
+        raise DataError(f"{path}: customer ids are not unique")
+    history = history[HISTORY_COLUMNS].rename(columns={"chain": "history_chain"})
+    return history.set_index("id")
+
+
+def iter_joined_chunks(transactions: str | Path, history: pd.DataFrame, chunk_rows: int
+                       ) -> Iterator[tuple[int, pd.DataFrame]]:
+    """Yield (raw rows in chunk, joined rows) where joined rows keep their raw position.
+
+    The joined frame has the 16 JOINED_COLUMNS plus ``chunk_pos`` (the row's position in the raw
+    chunk) so that callers can match rows to per-raw-row random keys. Transactions of customers
+    without an offer history have no joined row.
+    """
+    try:
+        reader = pd.read_csv(transactions, dtype=str, keep_default_na=False, na_values=[""],
+                             chunksize=chunk_rows)
+        for chunk in reader:
+            if list(chunk.columns) != TRANSACTIONS_COLUMNS:
+                raise DataError(f"{transactions}: header {list(chunk.columns)} is not "
+                                f"{TRANSACTIONS_COLUMNS}")
+            chunk = chunk.reset_index(drop=True)
+            chunk["chunk_pos"] = range(len(chunk))
+            joined = chunk.join(history, on="id", how="inner")
+            yield len(chunk), joined[[*JOINED_COLUMNS, "chunk_pos"]]
+    except (OSError, EOFError, pd.errors.ParserError) as error:
+        raise DataError(f"{transactions}: could not read ({error}); the file is corrupt or "
+                        "truncated, download it again") from error
+
+
+def manifest_paths(manifest_path: str | Path) -> dict[str, Path]:
+    manifest = json.loads(Path(manifest_path).read_text())
+    return {entry["name"]: Path(entry["path"]) for entry in manifest["files"]}

@@ -1,0 +1,154 @@
+"""Texas Hospital Discharge PUDF 2006-2009 (Texas DSHS): acquisition checks and a streaming reader.
+
+The DSHS data-use agreement forbids redistribution, so the workflow never downloads these files
+unless the user says they accepted it (``accept_dua``) and never commits a record. The quarterly
+zips (``PUDF-1Q2006-tab-delimited.zip`` ... ``PUDF-4Q2009-tab-delimited.zip``) each hold a
+tab-delimited base file (the member whose name contains ``base``) with a header row; missing values
+are empty, a backtick or an asterisk. Only the configured columns are read.
+"""
+
+import csv
+import logging
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from miarep.checksums import sha256_file
+from miarep.download import fetch_url
+from miarep.errors import DataError, MissingRawDataError
+
+log = logging.getLogger(__name__)
+
+DOWNLOAD_PAGE = (
+    "https://www.dshs.texas.gov/center-health-statistics/texas-health-care-information-collection/"
+    "health-data-researcher-information/texas-hospital-emergency-department-research-data-file-ed-rdf/"
+    "public-use-data-File-pudf-inpatient-free-download"
+)
+MISSING_MARKERS = ["", "`", "*"]
+
+
+def canonical_name(quarter: int, year: int) -> str:
+    """The file name DSHS uses for one quarter's tab-delimited zip."""
+    return f"PUDF-{quarter}Q{year}-tab-delimited.zip"
+
+
+def _pattern(quarter: int, year: int) -> re.Pattern:
+    # Also matches older spellings: "PUDF 1Q2006 tab-delimited.zip", "PUDF1Q08_update_tab.zip".
+    return re.compile(rf"^PUDF[ _-]?{quarter}Q(?:{year}|{year % 100:02d})\b.*\.zip$", re.IGNORECASE)
+
+
+def quarters(years: list[int]) -> list[tuple[int, int]]:
+    return [(q, y) for y in sorted(years) for q in (1, 2, 3, 4)]
+
+
+def find_quarter_files(source_dir: str | Path, years: list[int]) -> dict[tuple[int, int], Path]:
+    """Map (quarter, year) to the zip found in ``source_dir``; absent quarters are left out."""
+    source_dir = Path(source_dir)
+    names = sorted(p.name for p in source_dir.glob("*.zip")) if source_dir.is_dir() else []
+    found = {}
+    for quarter, year in quarters(years):
+        matches = [n for n in names if _pattern(quarter, year).match(n)]
+        if len(matches) > 1:
+            raise DataError(f"{source_dir}: several files for {quarter}Q{year}: {matches}; "
+                            "keep one")
+        if matches:
+            found[(quarter, year)] = source_dir / matches[0]
+    return found
+
+
+def base_member(path: Path) -> str:
+    """Name of the base-data member inside a quarterly zip."""
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            bad = bundle.testzip()
+            if bad is not None:
+                raise DataError(f"{path}: member {bad} is corrupt (CRC error); download it again")
+            members = [n for n in bundle.namelist()
+                       if "base" in Path(n).name.lower() and n.lower().endswith(".txt")]
+    except (zipfile.BadZipFile, EOFError) as error:
+        raise DataError(f"{path}: not a readable zip archive, probably truncated ({error}); "
+                        "download it again") from error
+    if len(members) != 1:
+        raise DataError(f"{path}: expected one base-data member (name containing 'base'), "
+                        f"found {members}")
+    return members[0]
+
+
+def read_header(path: Path, member: str) -> list[str]:
+    with zipfile.ZipFile(path) as bundle, bundle.open(member) as handle:
+        first = handle.readline().decode("latin-1").rstrip("\r\n")
+    return first.split("\t")
+
+
+def acquire(source_dir: str | Path, years: list[int], columns: list[str], accept_dua: bool,
+            url_template: str, timeout_s: float = 600.0) -> dict:
+    """Check (or, with the DUA accepted and a URL template, fetch) every quarterly zip.
+
+    Returns a manifest: for each quarter its path, size, SHA-256, base member and header check.
+    """
+    source_dir = Path(source_dir)
+    found = find_quarter_files(source_dir, years)
+    missing = [qy for qy in quarters(years) if qy not in found]
+    if missing and accept_dua and url_template:
+        for quarter, year in missing:
+            dest = source_dir / canonical_name(quarter, year)
+            fetch_url(url_template.format(quarter=quarter, year=year, yy=f"{year % 100:02d}"),
+                      dest, timeout_s)
+            found[(quarter, year)] = dest
+        missing = []
+    if missing:
+        raise MissingRawDataError(missing_message(source_dir, missing, accept_dua, url_template))
+    manifest = {"dataset": "texas", "files": []}
+    for (quarter, year), path in sorted(found.items(), key=lambda item: (item[0][1], item[0][0])):
+        member = base_member(path)
+        header = read_header(path, member)
+        absent = [c for c in columns if c not in header]
+        if absent:
+            raise DataError(f"{path}: base file {member} lacks the configured columns {absent} "
+                            f"(it has {len(header)} columns); fix data.texas.features")
+        log.info("texas: %s ok (%s, %d columns)", path.name, member, len(header))
+        manifest["files"].append({"quarter": quarter, "year": year, "path": str(path.resolve()),
+                                  "member": member, "bytes": path.stat().st_size,
+                                  "sha256": sha256_file(path), "n_columns": len(header)})
+    return manifest
+
+
+def missing_message(source_dir: Path, missing: list[tuple[int, int]], accept_dua: bool,
+                    url_template: str) -> str:
+    names = "\n".join(f"  - {canonical_name(q, y)}" for q, y in missing)
+    fetch_hint = (
+        "Automatic download is off: it needs data.texas.accept_dua: true (after you accepted the "
+        "DSHS data-use agreement) and data.texas.url_template."
+        if not (accept_dua and url_template) else "")
+    return (
+        f"Texas PUDF files are missing ({len(missing)} of them):\n{names}\n"
+        f"Get them from the Texas DSHS PUDF free-download page (accept the data-use agreement "
+        f"first):\n  {DOWNLOAD_PAGE}\n"
+        f"and put the zips, unchanged, in:\n  {source_dir.resolve()}\n"
+        "(or point data.texas.source_dir at the folder that holds them). Older spellings such as "
+        "'PUDF 1Q2006 tab-delimited.zip' are recognised.\n"
+        f"{fetch_hint}\n"
+        "To run without Texas, remove 'texas' from the 'datasets' list in config/config.yaml, or "
+        "run: snakemake --config 'datasets=[adult]' ..."
+    )
+
+
+def iter_base_chunks(manifest: dict, columns: list[str], chunk_rows: int
+                     ) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Yield (file name, chunk of the configured columns as strings) over all quarters in order."""
+    for entry in manifest["files"]:
+        path = Path(entry["path"])
+        try:
+            with zipfile.ZipFile(path) as bundle, bundle.open(entry["member"]) as handle:
+                reader = pd.read_csv(handle, sep="\t", usecols=columns, dtype=str,
+                                     keep_default_na=False, na_values=MISSING_MARKERS,
+                                     quoting=csv.QUOTE_NONE, encoding="latin-1",
+                                     chunksize=chunk_rows)
+                for chunk in reader:
+                    yield path.name, chunk[columns]
+        except (zipfile.BadZipFile, EOFError, pd.errors.ParserError, ValueError) as error:
+            raise DataError(f"{path}: could not read {entry['member']} ({error}); the file is "
+                            "corrupt or truncated, download it again") from error

@@ -1,0 +1,26 @@
+"""Rule preprocess: raw files of one dataset to its processed table and card."""
+
+from pathlib import Path
+
+from miarep import datasets
+from miarep.io import write_json, write_parquet
+from miarep.logs import setup_logging
+
+log = setup_logging(snakemake.log[0])
+dataset = snakemake.wildcards.dataset
+settings = snakemake.params.settings
+kinds = dict(settings["features"])
+standardize = snakemake.params.standardize
+
+if dataset == "adult":
+    table, card = datasets.process_adult(Path(snakemake.input[0]).parent, kinds,
+                                         settings["missing"], standardize)
+else:
+    process = {"texas": datasets.process_texas, "purchase": datasets.process_purchase}[dataset]
+    table, card = process(snakemake.input[0], kinds, settings["n_records"],
+                          settings["chunk_rows"], standardize, snakemake.params.seed)
+
+write_parquet(snakemake.output.table, table)
+write_json(snakemake.output.card, card)
+log.info("%s: %d records, %d features, rows %s", dataset, len(table), card["n_features"],
+         card["rows"])

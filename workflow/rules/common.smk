@@ -1,0 +1,34 @@
+# Helpers shared by every rule file. No rules here.
+from pathlib import Path
+
+
+RAW_DIR = Path(config["data"]["raw_dir"])
+PROCESSED_DIR = Path(config["data"]["processed_dir"])
+LOG_DIR = Path("results/logs")
+BENCHMARK_DIR = Path("results/benchmarks")
+
+
+def dataset_config(dataset):
+    """The data.<dataset> block of the config."""
+    return config["data"][dataset]
+
+
+def source_dir(dataset):
+    """Where the user places (or the rule downloads) a dataset's raw files."""
+    return dataset_config(dataset)["source_dir"] or str(RAW_DIR / dataset)
+
+
+def processed_outputs():
+    """The processed table and card of every enabled dataset."""
+    return [
+        str(PROCESSED_DIR / f"{dataset}.{ext}")
+        for dataset in config["datasets"]
+        for ext in ("parquet", "json")
+    ]
+
+
+def acquisition_output(wildcards):
+    """What the preprocess rule of a dataset needs from its acquisition rule."""
+    if wildcards.dataset == "adult":
+        return [str(RAW_DIR / "adult" / name) for name in ("adult.data", "adult.test")]
+    return str(RAW_DIR / wildcards.dataset / "manifest.json")
