@@ -2,7 +2,6 @@
 # and the systems it stands on. Entry point only: rules live in workflow/rules/.
 from snakemake.utils import min_version, validate
 
-
 min_version("9.0")
 
 
@@ -17,6 +16,6 @@ include: "workflow/rules/data.smk"
 
 
 rule all:
+    default_target: True
     input:
         processed_outputs(),
-    default_target: True

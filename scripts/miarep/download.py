@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 from miarep.errors import DataError
-from miarep.io import atomic_path
+from miarep.io import atomic_open
 
 log = logging.getLogger(__name__)
 
@@ -20,9 +20,8 @@ def fetch_url(url: str, dest: str | Path, timeout_s: float = 60.0) -> Path:
     """Download ``url`` to ``dest`` (atomically); raise DataError with the URL on any failure."""
     dest = Path(dest)
     try:
-        with urllib.request.urlopen(url, timeout=timeout_s) as response, atomic_path(dest) as tmp:
-            with open(tmp, "wb") as handle:
-                shutil.copyfileobj(response, handle, length=1 << 20)
+        with urllib.request.urlopen(url, timeout=timeout_s) as response, atomic_open(dest) as out:
+            shutil.copyfileobj(response, out, length=1 << 20)
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         raise DataError(f"could not download {url}: {error}") from error
     log.info("downloaded %s (%s bytes)", url, f"{dest.stat().st_size:,}")
@@ -36,8 +35,18 @@ def pip_download(requirement: str, dest_dir: str | Path, timeout_s: float = 300.
     """
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--disable-pip-version-check", "-d", str(dest_dir), requirement]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        "-d",
+        str(dest_dir),
+        requirement,
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
     except subprocess.TimeoutExpired as error:
@@ -59,9 +68,8 @@ def extract_members(archive: str | Path, members: dict[str, str | Path]) -> None
             for member, dest in members.items():
                 if member not in names:
                     raise DataError(f"{archive}: member {member} not found in the archive")
-                with bundle.open(member) as source, atomic_path(dest) as tmp:
-                    with open(tmp, "wb") as handle:
-                        shutil.copyfileobj(source, handle)
+                with bundle.open(member) as source, atomic_open(dest) as out:
+                    shutil.copyfileobj(source, out)
     except zipfile.BadZipFile as error:
         raise DataError(f"{archive}: not a readable zip archive ({error})") from error
 

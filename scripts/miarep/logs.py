@@ -17,4 +17,23 @@ def setup_logging(log_path: str | Path | None, name: str = "miarep") -> logging.
         handlers=handlers,
         force=True,
     )
-    return logging.getLogger(name)
+    logger = logging.getLogger(name)
+    sys.excepthook = _log_uncaught(logger)
+    return logger
+
+
+def _log_uncaught(logger: logging.Logger):
+    """An excepthook that writes a failing script's error to its log, not only to stderr.
+
+    Errors meant for the user (DataError) are logged as their message alone; anything else with
+    its traceback, since it is a bug.
+    """
+    from miarep.errors import DataError
+
+    def hook(kind, error, trace):
+        if isinstance(error, DataError):
+            logger.error("%s", error)
+        else:
+            logger.error("unexpected error", exc_info=(kind, error, trace))
+
+    return hook

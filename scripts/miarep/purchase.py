@@ -24,13 +24,31 @@ from miarep.errors import DataError, MissingRawDataError
 log = logging.getLogger(__name__)
 
 COMPETITION_PAGE = "https://www.kaggle.com/c/acquire-valued-shoppers-challenge/data"
-TRANSACTIONS_COLUMNS = ["id", "chain", "dept", "category", "company", "brand", "date",
-                        "productsize", "productmeasure", "purchasequantity", "purchaseamount"]
+TRANSACTIONS_COLUMNS = [
+    "id",
+    "chain",
+    "dept",
+    "category",
+    "company",
+    "brand",
+    "date",
+    "productsize",
+    "productmeasure",
+    "purchasequantity",
+    "purchaseamount",
+]
 HISTORY_COLUMNS = ["id", "chain", "offer", "market", "repeattrips", "repeater", "offerdate"]
 REQUIRED_FILES = ("transactions.csv.gz", "trainHistory.csv.gz")
 #: The 16 joined columns, in output order.
-JOINED_COLUMNS = [*TRANSACTIONS_COLUMNS[1:], "history_chain", "offer", "market", "repeattrips",
-                  "repeater", "offerdate"]
+JOINED_COLUMNS = [
+    *TRANSACTIONS_COLUMNS[1:],
+    "history_chain",
+    "offer",
+    "market",
+    "repeattrips",
+    "repeater",
+    "offerdate",
+]
 
 
 def kaggle_credentials_available() -> bool:
@@ -41,9 +59,10 @@ def kaggle_credentials_available() -> bool:
     return (config_dir / "kaggle.json").is_file()
 
 
-def acquire(source_dir: str | Path, use_kaggle_api: bool, competition: str,
-            timeout_s: float = 7200.0) -> dict:
-    """Check (or fetch with the Kaggle CLI) the raw files; return a manifest with headers checked."""
+def acquire(
+    source_dir: str | Path, use_kaggle_api: bool, competition: str, timeout_s: float = 7200.0
+) -> dict:
+    """Check (or fetch with the Kaggle CLI) the raw files; return a manifest of checked files."""
     source_dir = Path(source_dir)
     missing = [name for name in REQUIRED_FILES if not (source_dir / name).is_file()]
     if missing and use_kaggle_api and kaggle_credentials_available():
@@ -59,8 +78,14 @@ def acquire(source_dir: str | Path, use_kaggle_api: bool, competition: str,
         if header[: len(expected)] != expected:
             raise DataError(f"{path}: header {header} is not the Kaggle layout {expected}")
         log.info("purchase: %s ok", name)
-        manifest["files"].append({"name": name, "path": str(path.resolve()),
-                                  "bytes": path.stat().st_size, "sha256": sha256_file(path)})
+        manifest["files"].append(
+            {
+                "name": name,
+                "path": str(path.resolve()),
+                "bytes": path.stat().st_size,
+                "sha256": sha256_file(path),
+            }
+        )
     return manifest
 
 
@@ -77,15 +102,18 @@ def _kaggle_download(competition: str, name: str, dest: Path, timeout_s: float) 
     if kaggle is None:
         raise MissingRawDataError(
             "Kaggle credentials were found but the 'kaggle' command is not installed: run "
-            "'pip install kaggle' in the workflow's environment, or place the files by hand.")
+            "'pip install kaggle' in the workflow's environment, or place the files by hand."
+        )
     dest.mkdir(parents=True, exist_ok=True)
     command = [kaggle, "competitions", "download", "-c", competition, "-f", name, "-p", str(dest)]
     log.info("purchase: %s", " ".join(command))
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
     if done.returncode != 0:
-        raise DataError(f"kaggle download of {name} failed (exit {done.returncode}): "
-                        f"{(done.stdout + done.stderr).strip()[-800:]}\nAccept the competition "
-                        f"rules at {COMPETITION_PAGE} first; Kaggle answers 403 otherwise.")
+        raise DataError(
+            f"kaggle download of {name} failed (exit {done.returncode}): "
+            f"{(done.stdout + done.stderr).strip()[-800:]}\nAccept the competition "
+            f"rules at {COMPETITION_PAGE} first; Kaggle answers 403 otherwise."
+        )
     zipped = dest / f"{name}.zip"
     if zipped.is_file():  # some CLI versions wrap single files in a zip
         with zipfile.ZipFile(zipped) as bundle:
@@ -95,10 +123,13 @@ def _kaggle_download(competition: str, name: str, dest: Path, timeout_s: float) 
 
 def missing_message(source_dir: Path, missing: list[str], use_kaggle_api: bool) -> str:
     names = "\n".join(f"  - {name}" for name in missing)
-    api = ("Automatic download with the Kaggle API is on but found no credentials: set "
-           "KAGGLE_USERNAME and KAGGLE_KEY, or put kaggle.json in ~/.kaggle/ (never in this "
-           "repository), and 'pip install kaggle'." if use_kaggle_api else
-           "Automatic download is off (data.purchase.use_kaggle_api: false).")
+    api = (
+        "Automatic download with the Kaggle API is on but found no credentials: set "
+        "KAGGLE_USERNAME and KAGGLE_KEY, or put kaggle.json in ~/.kaggle/ (never in this "
+        "repository), and 'pip install kaggle'."
+        if use_kaggle_api
+        else "Automatic download is off (data.purchase.use_kaggle_api: false)."
+    )
     return (
         f"Purchase (Kaggle Acquire Valued Shoppers) files are missing:\n{names}\n"
         f"Download them from {COMPETITION_PAGE} (accept the competition rules first) and put them, "
@@ -115,7 +146,9 @@ def read_history(path: str | Path) -> pd.DataFrame:
     try:
         history = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except (OSError, EOFError, pd.errors.ParserError) as error:
-        raise DataError(f"{path}: could not read ({error}); the file is corrupt or truncated")
+        raise DataError(
+            f"{path}: could not read ({error}); the file is corrupt or truncated"
+        ) from error
     if list(history.columns[: len(HISTORY_COLUMNS)]) != HISTORY_COLUMNS:
         raise DataError(f"{path}: header {list(history.columns)} is not {HISTORY_COLUMNS}")
     if history["id"].duplicated().any():
@@ -124,8 +157,9 @@ def read_history(path: str | Path) -> pd.DataFrame:
     return history.set_index("id")
 
 
-def iter_joined_chunks(transactions: str | Path, history: pd.DataFrame, chunk_rows: int
-                       ) -> Iterator[tuple[int, pd.DataFrame]]:
+def iter_joined_chunks(
+    transactions: str | Path, history: pd.DataFrame, chunk_rows: int
+) -> Iterator[tuple[int, pd.DataFrame]]:
     """Yield (raw rows in chunk, joined rows) where joined rows keep their raw position.
 
     The joined frame has the 16 JOINED_COLUMNS plus ``chunk_pos`` (the row's position in the raw
@@ -133,19 +167,23 @@ def iter_joined_chunks(transactions: str | Path, history: pd.DataFrame, chunk_ro
     without an offer history have no joined row.
     """
     try:
-        reader = pd.read_csv(transactions, dtype=str, keep_default_na=False, na_values=[""],
-                             chunksize=chunk_rows)
+        reader = pd.read_csv(
+            transactions, dtype=str, keep_default_na=False, na_values=[""], chunksize=chunk_rows
+        )
         for chunk in reader:
             if list(chunk.columns) != TRANSACTIONS_COLUMNS:
-                raise DataError(f"{transactions}: header {list(chunk.columns)} is not "
-                                f"{TRANSACTIONS_COLUMNS}")
+                raise DataError(
+                    f"{transactions}: header {list(chunk.columns)} is not {TRANSACTIONS_COLUMNS}"
+                )
             chunk = chunk.reset_index(drop=True)
             chunk["chunk_pos"] = range(len(chunk))
             joined = chunk.join(history, on="id", how="inner")
             yield len(chunk), joined[[*JOINED_COLUMNS, "chunk_pos"]]
     except (OSError, EOFError, pd.errors.ParserError) as error:
-        raise DataError(f"{transactions}: could not read ({error}); the file is corrupt or "
-                        "truncated, download it again") from error
+        raise DataError(
+            f"{transactions}: could not read ({error}); the file is corrupt or "
+            "truncated, download it again"
+        ) from error
 
 
 def manifest_paths(manifest_path: str | Path) -> dict[str, Path]:

@@ -37,7 +37,9 @@ def canonical_name(quarter: int, year: int) -> str:
 
 def _pattern(quarter: int, year: int) -> re.Pattern:
     # Also matches older spellings: "PUDF 1Q2006 tab-delimited.zip", "PUDF1Q08_update_tab.zip".
-    return re.compile(rf"^PUDF[ _-]?{quarter}Q(?:{year}|{year % 100:02d})\b.*\.zip$", re.IGNORECASE)
+    return re.compile(
+        rf"^PUDF[ _-]?{quarter}Q(?:{year}|{year % 100:02d})(?![0-9]).*\.zip$", re.IGNORECASE
+    )
 
 
 def quarters(years: list[int]) -> list[tuple[int, int]]:
@@ -52,8 +54,9 @@ def find_quarter_files(source_dir: str | Path, years: list[int]) -> dict[tuple[i
     for quarter, year in quarters(years):
         matches = [n for n in names if _pattern(quarter, year).match(n)]
         if len(matches) > 1:
-            raise DataError(f"{source_dir}: several files for {quarter}Q{year}: {matches}; "
-                            "keep one")
+            raise DataError(
+                f"{source_dir}: several files for {quarter}Q{year}: {matches}; keep one"
+            )
         if matches:
             found[(quarter, year)] = source_dir / matches[0]
     return found
@@ -66,14 +69,19 @@ def base_member(path: Path) -> str:
             bad = bundle.testzip()
             if bad is not None:
                 raise DataError(f"{path}: member {bad} is corrupt (CRC error); download it again")
-            members = [n for n in bundle.namelist()
-                       if "base" in Path(n).name.lower() and n.lower().endswith(".txt")]
+            members = [
+                n
+                for n in bundle.namelist()
+                if "base" in Path(n).name.lower() and n.lower().endswith(".txt")
+            ]
     except (zipfile.BadZipFile, EOFError) as error:
-        raise DataError(f"{path}: not a readable zip archive, probably truncated ({error}); "
-                        "download it again") from error
+        raise DataError(
+            f"{path}: not a readable zip archive, probably truncated ({error}); download it again"
+        ) from error
     if len(members) != 1:
-        raise DataError(f"{path}: expected one base-data member (name containing 'base'), "
-                        f"found {members}")
+        raise DataError(
+            f"{path}: expected one base-data member (name containing 'base'), found {members}"
+        )
     return members[0]
 
 
@@ -83,8 +91,14 @@ def read_header(path: Path, member: str) -> list[str]:
     return first.split("\t")
 
 
-def acquire(source_dir: str | Path, years: list[int], columns: list[str], accept_dua: bool,
-            url_template: str, timeout_s: float = 600.0) -> dict:
+def acquire(
+    source_dir: str | Path,
+    years: list[int],
+    columns: list[str],
+    accept_dua: bool,
+    url_template: str,
+    timeout_s: float = 600.0,
+) -> dict:
     """Check (or, with the DUA accepted and a URL template, fetch) every quarterly zip.
 
     Returns a manifest: for each quarter its path, size, SHA-256, base member and header check.
@@ -95,8 +109,11 @@ def acquire(source_dir: str | Path, years: list[int], columns: list[str], accept
     if missing and accept_dua and url_template:
         for quarter, year in missing:
             dest = source_dir / canonical_name(quarter, year)
-            fetch_url(url_template.format(quarter=quarter, year=year, yy=f"{year % 100:02d}"),
-                      dest, timeout_s)
+            fetch_url(
+                url_template.format(quarter=quarter, year=year, yy=f"{year % 100:02d}"),
+                dest,
+                timeout_s,
+            )
             found[(quarter, year)] = dest
         missing = []
     if missing:
@@ -107,22 +124,35 @@ def acquire(source_dir: str | Path, years: list[int], columns: list[str], accept
         header = read_header(path, member)
         absent = [c for c in columns if c not in header]
         if absent:
-            raise DataError(f"{path}: base file {member} lacks the configured columns {absent} "
-                            f"(it has {len(header)} columns); fix data.texas.features")
+            raise DataError(
+                f"{path}: base file {member} lacks the configured columns {absent} "
+                f"(it has {len(header)} columns); fix data.texas.features"
+            )
         log.info("texas: %s ok (%s, %d columns)", path.name, member, len(header))
-        manifest["files"].append({"quarter": quarter, "year": year, "path": str(path.resolve()),
-                                  "member": member, "bytes": path.stat().st_size,
-                                  "sha256": sha256_file(path), "n_columns": len(header)})
+        manifest["files"].append(
+            {
+                "quarter": quarter,
+                "year": year,
+                "path": str(path.resolve()),
+                "member": member,
+                "bytes": path.stat().st_size,
+                "sha256": sha256_file(path),
+                "n_columns": len(header),
+            }
+        )
     return manifest
 
 
-def missing_message(source_dir: Path, missing: list[tuple[int, int]], accept_dua: bool,
-                    url_template: str) -> str:
+def missing_message(
+    source_dir: Path, missing: list[tuple[int, int]], accept_dua: bool, url_template: str
+) -> str:
     names = "\n".join(f"  - {canonical_name(q, y)}" for q, y in missing)
     fetch_hint = (
         "Automatic download is off: it needs data.texas.accept_dua: true (after you accepted the "
         "DSHS data-use agreement) and data.texas.url_template."
-        if not (accept_dua and url_template) else "")
+        if not (accept_dua and url_template)
+        else ""
+    )
     return (
         f"Texas PUDF files are missing ({len(missing)} of them):\n{names}\n"
         f"Get them from the Texas DSHS PUDF free-download page (accept the data-use agreement "
@@ -136,19 +166,29 @@ def missing_message(source_dir: Path, missing: list[tuple[int, int]], accept_dua
     )
 
 
-def iter_base_chunks(manifest: dict, columns: list[str], chunk_rows: int
-                     ) -> Iterator[tuple[str, pd.DataFrame]]:
+def iter_base_chunks(
+    manifest: dict, columns: list[str], chunk_rows: int
+) -> Iterator[tuple[str, pd.DataFrame]]:
     """Yield (file name, chunk of the configured columns as strings) over all quarters in order."""
     for entry in manifest["files"]:
         path = Path(entry["path"])
         try:
             with zipfile.ZipFile(path) as bundle, bundle.open(entry["member"]) as handle:
-                reader = pd.read_csv(handle, sep="\t", usecols=columns, dtype=str,
-                                     keep_default_na=False, na_values=MISSING_MARKERS,
-                                     quoting=csv.QUOTE_NONE, encoding="latin-1",
-                                     chunksize=chunk_rows)
+                reader = pd.read_csv(
+                    handle,
+                    sep="\t",
+                    usecols=columns,
+                    dtype=str,
+                    keep_default_na=False,
+                    na_values=MISSING_MARKERS,
+                    quoting=csv.QUOTE_NONE,
+                    encoding="latin-1",
+                    chunksize=chunk_rows,
+                )
                 for chunk in reader:
                     yield path.name, chunk[columns]
         except (zipfile.BadZipFile, EOFError, pd.errors.ParserError, ValueError) as error:
-            raise DataError(f"{path}: could not read {entry['member']} ({error}); the file is "
-                            "corrupt or truncated, download it again") from error
+            raise DataError(
+                f"{path}: could not read {entry['member']} ({error}); the file is "
+                "corrupt or truncated, download it again"
+            ) from error

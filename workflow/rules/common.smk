@@ -1,7 +1,6 @@
 # Helpers shared by every rule file. No rules here.
 from pathlib import Path
 
-
 RAW_DIR = Path(config["data"]["raw_dir"])
 PROCESSED_DIR = Path(config["data"]["processed_dir"])
 LOG_DIR = Path("results/logs")
@@ -14,8 +13,17 @@ def dataset_config(dataset):
 
 
 def source_dir(dataset):
-    """Where the user places (or the rule downloads) a dataset's raw files."""
-    return dataset_config(dataset)["source_dir"] or str(RAW_DIR / dataset)
+    """Params function: where the user places (or the rule downloads) a dataset's raw files.
+
+    Defaults to the folder of the rule's manifest, i.e. <raw_dir>/<dataset>.
+    """
+
+    def from_output(wildcards, output):
+        return dataset_config(dataset)["source_dir"] or str(
+            Path(output.manifest).parent
+        )
+
+    return from_output
 
 
 def processed_outputs():

