@@ -13,9 +13,11 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
+include: "workflow/rules/sampling.smk"
 
 
 rule all:
     default_target: True
     input:
         processed_outputs(),
+        sample_outputs(),

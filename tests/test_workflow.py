@@ -84,13 +84,25 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
     assert cards["texas"]["rows"]["kept"] == cards["purchase"]["rows"]["kept"] == 300
     for dataset in cards:
         assert (work / "results" / "logs" / f"preprocess_{dataset}.log").stat().st_size > 0
+    samples = work / "results" / "samples" / "tiny_check"
+    for dataset in cards:
+        experiments = pd.read_parquet(samples / f"{dataset}.experiments.parquet")
+        assert len(experiments) == 4
+        achieved = experiments["achieved_target_share_label_1"]
+        assert (achieved - experiments["class_balance"]).abs().max() <= 0.5
     tables = {d: pd.read_parquet(processed / f"{d}.parquet") for d in cards}
+    tables |= {f"{d}-splits": pd.read_parquet(samples / f"{d}.parquet") for d in cards}
 
     # Nothing left to do; then a forced rerun of preprocessing gives identical tables.
     assert "Nothing to be done" in snakemake(repo, work, "-n", "--configfile", tiny_config).stdout
     snakemake(repo, work, "all", "--forcerun", "preprocess", "--configfile", tiny_config)
-    for dataset, table in tables.items():
-        pd.testing.assert_frame_equal(table, pd.read_parquet(processed / f"{dataset}.parquet"))
+    for dataset in cards:
+        pd.testing.assert_frame_equal(
+            tables[dataset], pd.read_parquet(processed / f"{dataset}.parquet")
+        )
+        pd.testing.assert_frame_equal(
+            tables[f"{dataset}-splits"], pd.read_parquet(samples / f"{dataset}.parquet")
+        )
         assert json.loads((processed / f"{dataset}.json").read_text()) == cards[dataset]
 
 

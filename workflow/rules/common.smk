@@ -40,3 +40,22 @@ def acquisition_output(wildcards):
     if wildcards.dataset == "adult":
         return [str(RAW_DIR / "adult" / name) for name in ("adult.data", "adult.test")]
     return str(RAW_DIR / wildcards.dataset / "manifest.json")
+
+
+SAMPLES_DIR = Path("results/samples")
+EXPERIMENTS_DIR = Path("results/experiments")
+
+
+def study_datasets(study):
+    """Enabled datasets of a study (its own list, or every enabled dataset)."""
+    wanted = config["studies"][study].get("datasets", config["datasets"])
+    return [dataset for dataset in config["datasets"] if dataset in wanted]
+
+
+def sample_outputs():
+    """Split files of every study on every one of its enabled datasets."""
+    return [
+        str(SAMPLES_DIR / study / f"{dataset}.experiments.parquet")
+        for study in config["studies"]
+        for dataset in study_datasets(study)
+    ]

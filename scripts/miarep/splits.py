@@ -1,0 +1,71 @@
+"""Drawing every experiment of an experiment table, and reading the splits back.
+
+Split files are long tables (experiment, role, row) of indices into the processed table, so that
+thousands of experiments fit in one Parquet file; the experiment table gains the achieved
+properties and the chosen features of each experiment.
+"""
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from miarep.design import experiment_key, request_of
+from miarep.sampling import Pool, SamplingError, Split, draw
+from miarep.seeding import rng
+
+log = logging.getLogger(__name__)
+
+ROLES = ["target_member", "target_nonmember", "shadow_member", "shadow_nonmember"]
+
+
+def draw_all(design: pd.DataFrame, pool: Pool, root_seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Draw each experiment; return (long split table, design with achieved properties)."""
+    parts, achieved = [], []
+    for position, row in enumerate(design.to_dict("records")):
+        request = request_of(row)
+        generator = rng(
+            root_seed, "sample", row["dataset"], experiment_key(request), int(row["repetition"])
+        )
+        try:
+            split = draw(pool, request, generator)
+        except SamplingError as error:
+            raise SamplingError(f"experiment {row['experiment']}: {error}") from error
+        for role, rows in split.roles().items():
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "experiment": np.int32(row["experiment"]),
+                        "role": role,
+                        "row": rows.astype(np.int32),
+                    }
+                )
+            )
+        achieved.append(
+            {f"achieved_{name}": value for name, value in split.achieved.items()}
+            | {"features": ";".join(split.features)}
+        )
+        if (position + 1) % 100 == 0:
+            log.info("drew %d of %d experiments", position + 1, len(design))
+    long = pd.concat(parts, ignore_index=True)
+    long["role"] = pd.Categorical(long["role"], categories=ROLES)
+    table = pd.concat([design.reset_index(drop=True), pd.DataFrame(achieved)], axis=1)
+    return long, table
+
+
+def read_split(long: pd.DataFrame, experiment: int, features: str) -> Split:
+    """The Split of one experiment from a long split table (achieved properties not included)."""
+    rows = long[long["experiment"] == experiment]
+    by_role = {role: np.sort(rows.loc[rows["role"] == role, "row"].to_numpy()) for role in ROLES}
+    return Split(*(by_role[role] for role in ROLES), features=features.split(";"), achieved={})
+
+
+def pool_summary(pool: Pool) -> dict:
+    """What every experiment of a pool shares: the top-MI features and c*."""
+    return {
+        "top_features": [pool.feature_names[j] for j in pool.top_features],
+        "combination_codes": [int(c) for c in pool.combination],
+        "combination_share_percent": 100.0 * float(pool.has_combination.mean()),
+        "pool_size": len(pool.labels),
+        "pool_share_label_1_percent": 100.0 * float(np.mean(pool.labels == 1)),
+    }
