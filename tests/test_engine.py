@@ -1,0 +1,207 @@
+"""The batched engine against scikit-learn's MLPClassifier, and against itself one by one."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+
+from miarep.engine import BatchedMLP, TrainConfig, generators
+
+
+def toy_data(n=400, d=6, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d))
+    y = ((x[:, 0] + 0.5 * x[:, 1] ** 2 + 0.3 * rng.normal(size=n)) > 0.4).astype(np.float64)
+    return x, y
+
+
+def sklearn_init_and_orders(seed, widths, n_rows, epochs):
+    """Replay sklearn's RandomState: Glorot init per layer, then one shuffle per epoch."""
+    rs = np.random.RandomState(seed)
+    weights, biases = [], []
+    for fan_in, fan_out in zip(widths[:-1], widths[1:], strict=True):
+        bound = np.sqrt(6.0 / (fan_in + fan_out))
+        weights.append(rs.uniform(-bound, bound, (fan_in, fan_out)))
+        biases.append(rs.uniform(-bound, bound, fan_out))
+    orders, sample_idx = [], np.arange(n_rows)
+    for _ in range(epochs):
+        permutation = np.arange(n_rows)
+        rs.shuffle(permutation)
+        sample_idx = sample_idx[permutation]
+        orders.append(sample_idx)
+    return weights, biases, orders
+
+
+CASES = [
+    dict(hidden=(7,), activation="tanh", learning_rate=0.05, alpha=1e-3, batch_size=32),
+    dict(hidden=(5, 4), activation="relu", learning_rate=0.02, alpha=0.0, batch_size=50),
+    dict(
+        hidden=(6, 5, 3),
+        activation="tanh",
+        learning_rate=0.1,
+        alpha=0.01,
+        batch_size=17,
+        momentum=0.9,
+        nesterov=True,
+    ),
+    dict(
+        hidden=(8,), activation="relu", learning_rate=0.03, alpha=1e-4, batch_size=40, momentum=0.5
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_float64_engine_reproduces_sklearn_sgd(case):
+    x, y = toy_data()
+    epochs = 25
+    sizes = [400, 333, 250]  # models with different training-set sizes in one batch
+    seeds = [11, 12, 13]
+    config = TrainConfig(epochs=epochs, dtype="float64", tol=1e-4, n_iter_no_change=3, **case)
+    widths = [x.shape[1], *config.hidden, 1]
+    replays = [
+        sklearn_init_and_orders(s, widths, n, epochs) for s, n in zip(seeds, sizes, strict=True)
+    ]
+    engine = BatchedMLP(config, x.shape[1], len(seeds))
+    engine.set_weights(
+        [np.stack([r[0][layer] for r in replays]) for layer in range(len(widths) - 1)],
+        [np.stack([r[1][layer] for r in replays]) for layer in range(len(widths) - 1)],
+    )
+    n_max = max(sizes)
+
+    def orders(epoch):
+        return np.stack(
+            [np.concatenate([r[2][epoch], np.arange(len(r[2][epoch]), n_max)]) for r in replays]
+        )
+
+    history = engine.fit(
+        torch.as_tensor(x), torch.as_tensor(y), [np.arange(n) for n in sizes], orders=orders
+    )
+    for k, (seed, n) in enumerate(zip(seeds, sizes, strict=True)):
+        reference = MLPClassifier(
+            hidden_layer_sizes=config.hidden,
+            activation=config.activation,
+            solver="sgd",
+            learning_rate_init=config.learning_rate,
+            alpha=config.alpha,
+            batch_size=config.batch_size,
+            max_iter=epochs,
+            random_state=seed,
+            momentum=config.momentum,
+            nesterovs_momentum=config.nesterov,
+            tol=config.tol,
+            n_iter_no_change=config.n_iter_no_change,
+            shuffle=True,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            reference.fit(x[:n], y[:n])
+        assert history.n_iter[k] == reference.n_iter_
+        np.testing.assert_allclose(
+            history.loss_curves[k], reference.loss_curve_, rtol=0, atol=1e-10
+        )
+        for layer in range(len(widths) - 1):
+            np.testing.assert_allclose(
+                engine.weights[layer][k].numpy(), reference.coefs_[layer], rtol=0, atol=1e-10
+            )
+            np.testing.assert_allclose(
+                engine.biases[layer][k, 0].numpy(), reference.intercepts_[layer], rtol=0, atol=1e-10
+            )
+        probabilities = engine.predict_proba(torch.as_tensor(x))[k]
+        np.testing.assert_allclose(probabilities, reference.predict_proba(x), rtol=0, atol=1e-10)
+
+
+def test_batched_models_equal_the_same_models_trained_alone():
+    x, y = toy_data(600)
+    config = TrainConfig(
+        hidden=(10,), learning_rate=0.05, epochs=15, batch_size=32, dtype="float64"
+    )
+    rng = np.random.default_rng(0)
+    sets = [np.sort(rng.choice(600, size, replace=False)) for size in (300, 250, 300, 200)]
+    seeds = [5, 6, 7, 8]
+    batch = BatchedMLP(config, 6, 4)
+    batch.fit(torch.as_tensor(x), torch.as_tensor(y), sets, gens=generators(seeds, batch.device))
+    together = batch.predict_proba(torch.as_tensor(x))
+    for k, (rows, seed) in enumerate(zip(sets, seeds, strict=True)):
+        alone = BatchedMLP(config, 6, 1)
+        alone.fit(
+            torch.as_tensor(x), torch.as_tensor(y), [rows], gens=generators([seed], alone.device)
+        )
+        np.testing.assert_allclose(
+            together[k], alone.predict_proba(torch.as_tensor(x))[0], rtol=0, atol=1e-12
+        )
+
+
+def test_batched_accuracy_distribution_matches_sklearn_one_by_one():
+    """K float32 models trained batched reach the accuracies of K sklearn models trained alone."""
+    x, y = toy_data(3000, seed=3)
+    train, test = np.arange(2000), np.arange(2000, 3000)
+    k = 8
+    config = TrainConfig(hidden=(20,), learning_rate=0.05, epochs=40, batch_size=50)
+    rng = np.random.default_rng(1)
+    sets = [np.sort(rng.choice(train, 1500, replace=False)) for _ in range(k)]
+    engine = BatchedMLP(config, 6, k)
+    engine.fit(
+        torch.as_tensor(x), torch.as_tensor(y), sets, gens=generators(range(k), engine.device)
+    )
+    ours = (engine.predict_proba(torch.as_tensor(x[test]))[..., 1] > 0.5) == y[test]
+    theirs = []
+    for i, rows in enumerate(sets):
+        model = MLPClassifier(
+            hidden_layer_sizes=(20,),
+            activation="tanh",
+            alpha=0.0,
+            solver="sgd",
+            momentum=0,
+            learning_rate_init=0.05,
+            batch_size=50,
+            max_iter=40,
+            random_state=i,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(x[rows], y[rows])
+        theirs.append(model.score(x[test], y[test]))
+    ours_acc = ours.mean(1)
+    assert abs(ours_acc.mean() - np.mean(theirs)) < 0.01
+    assert ours_acc.min() > min(theirs) - 0.02
+
+
+def test_stopping_rule_stops_each_model_on_its_own():
+    x, y = toy_data(300)
+    config = TrainConfig(
+        hidden=(4,), learning_rate=0.5, epochs=200, batch_size=300, tol=1e-3, n_iter_no_change=2
+    )
+    engine = BatchedMLP(config, 6, 3)
+    history = engine.fit(
+        torch.as_tensor(x),
+        torch.as_tensor(y),
+        [np.arange(300)] * 3,
+        gens=generators([1, 2, 3], engine.device),
+    )
+    assert history.stopped_early.all()
+    assert all(
+        len(curve) == n for curve, n in zip(history.loss_curves, history.n_iter, strict=True)
+    )
+
+
+def test_penalties_shrink_weights_and_bad_configs_fail():
+    x, y = toy_data(300)
+    norms = {}
+    for name, extra in (("none", {}), ("l2", {"l2": 0.05}), ("l1", {"l1": 0.05})):
+        config = TrainConfig(hidden=(6,), learning_rate=0.1, epochs=30, tol=None, **extra)
+        engine = BatchedMLP(config, 6, 1)
+        engine.fit(
+            torch.as_tensor(x),
+            torch.as_tensor(y),
+            [np.arange(300)],
+            gens=generators([0], engine.device),
+        )
+        norms[name] = float(sum(w.abs().sum() for w in engine.weights))
+    assert norms["l2"] < norms["none"] and norms["l1"] < norms["none"]
+    with pytest.raises(ValueError, match="activation"):
+        TrainConfig(activation="sigmoid")
+    with pytest.raises(ValueError, match="hidden"):
+        TrainConfig(hidden=())
