@@ -14,6 +14,7 @@ validate(config, "workflow/schemas/config.schema.yaml")
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/sampling.smk"
+include: "workflow/rules/models.smk"
 
 
 rule all:
@@ -21,3 +22,4 @@ rule all:
     input:
         processed_outputs(),
         sample_outputs(),
+        result_outputs(),

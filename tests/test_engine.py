@@ -205,3 +205,25 @@ def test_penalties_shrink_weights_and_bad_configs_fail():
         TrainConfig(activation="sigmoid")
     with pytest.raises(ValueError, match="hidden"):
         TrainConfig(hidden=())
+
+
+def test_feature_masks_equal_models_built_on_the_subset():
+    x, y = toy_data(400)
+    config = TrainConfig(hidden=(5,), learning_rate=0.05, epochs=10, batch_size=40, dtype="float64")
+    masks = np.array([[1, 0, 1, 0, 0, 1], [1, 1, 1, 1, 1, 1]])
+    masked = BatchedMLP(config, 6, 2, feature_masks=masks)
+    masked.fit(
+        torch.as_tensor(x),
+        torch.as_tensor(y),
+        [np.arange(400)] * 2,
+        gens=generators([3, 4], masked.device),
+    )
+    # predictions ignore the masked-out features entirely
+    probabilities = masked.predict_proba(torch.as_tensor(x))[0]
+    shuffled = x.copy()
+    shuffled[:, [1, 3, 4]] = np.random.default_rng(0).normal(size=(400, 3))
+    np.testing.assert_allclose(
+        probabilities, masked.predict_proba(torch.as_tensor(shuffled))[0], rtol=0, atol=1e-12
+    )
+    with pytest.raises(ValueError, match="feature_masks"):
+        BatchedMLP(config, 6, 2, feature_masks=np.zeros((2, 6)))

@@ -104,7 +104,19 @@ def pad_index_sets(index_sets: Sequence[np.ndarray]) -> tuple[np.ndarray, np.nda
 class BatchedMLP:
     """K binary MLPs with identical architecture, trained and evaluated together."""
 
-    def __init__(self, config: TrainConfig, n_inputs: int, n_models: int, device: str = "auto"):
+    def __init__(
+        self,
+        config: TrainConfig,
+        n_inputs: int,
+        n_models: int,
+        device: str = "auto",
+        feature_masks: np.ndarray | None = None,
+    ):
+        """``feature_masks`` (K, n_inputs) of 0/1 lets model k see only its own features.
+
+        A masked input is zero, so its weights get no gradient and the model is the same as one
+        built on its features alone (the init uses each model's own fan-in).
+        """
         self.config = config
         self.n_inputs = n_inputs
         self.n_models = n_models
@@ -112,16 +124,42 @@ class BatchedMLP:
         self.widths = [n_inputs, *config.hidden, 1]
         self.weights: list[torch.Tensor] = []
         self.biases: list[torch.Tensor] = []
+        self.feature_mask = None
+        self.fan_in = np.full(n_models, n_inputs)
+        if feature_masks is not None:
+            masks = np.asarray(feature_masks, dtype=np.float64)
+            if masks.shape != (n_models, n_inputs) or (masks.sum(1) < 1).any():
+                raise ValueError(
+                    f"feature_masks must be (K, d) = ({n_models}, {n_inputs}) with "
+                    "at least one feature per model"
+                )
+            self.fan_in = masks.sum(1).astype(int)
+            self.feature_mask = torch.as_tensor(
+                masks, dtype=config.torch_dtype, device=self.device
+            ).unsqueeze(1)
 
     # ---- initialisation -------------------------------------------------------------------
     def init_glorot(self, gens: Sequence[torch.Generator]) -> None:
         """sklearn's init: U(-b, b), b = sqrt(6 / (fan_in + fan_out)), per model and layer."""
         dtype = self.config.torch_dtype
         self.weights, self.biases = [], []
-        for fan_in, fan_out in zip(self.widths[:-1], self.widths[1:], strict=True):
-            bound = math.sqrt(6.0 / (fan_in + fan_out))
-            w = torch.stack([_uniform((fan_in, fan_out), bound, g, dtype) for g in gens])
-            b = torch.stack([_uniform((1, fan_out), bound, g, dtype) for g in gens])
+        for layer, (fan_in, fan_out) in enumerate(
+            zip(self.widths[:-1], self.widths[1:], strict=True)
+        ):
+            fans = self.fan_in if layer == 0 else np.full(self.n_models, fan_in)
+            bounds = [math.sqrt(6.0 / (int(f) + fan_out)) for f in fans]
+            w = torch.stack(
+                [
+                    _uniform((fan_in, fan_out), bound, g, dtype)
+                    for g, bound in zip(gens, bounds, strict=True)
+                ]
+            )
+            b = torch.stack(
+                [
+                    _uniform((1, fan_out), bound, g, dtype)
+                    for g, bound in zip(gens, bounds, strict=True)
+                ]
+            )
             self.weights.append(w.to(self.device))
             self.biases.append(b.to(self.device))
 
@@ -139,14 +177,23 @@ class BatchedMLP:
         ]
 
     # ---- forward ---------------------------------------------------------------------------
-    def _forward(self, inputs: torch.Tensor) -> list[torch.Tensor]:
+    def _inputs(self, x: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+        """Each model's input rows (K, B, d), with its unused features zeroed."""
+        inputs = x[rows]
+        return inputs if self.feature_mask is None else inputs * self.feature_mask
+
+    def _forward(self, inputs: torch.Tensor, weights=None, biases=None) -> list[torch.Tensor]:
         """Activations of every layer for inputs (K, B, d); the last is P(label 1), (K, B, 1)."""
+        weights = self.weights if weights is None else weights
+        biases = self.biases if biases is None else biases
         activations = [inputs]
-        hidden = torch.tanh if self.config.activation == "tanh" else torch.relu
-        last = len(self.weights) - 1
-        for layer, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            z = torch.baddbmm(b, activations[-1], w)
-            activations.append(torch.sigmoid(z) if layer == last else hidden(z))
+        hidden = _tanh_ if self.config.activation == "tanh" else torch.relu_
+        for w, b in zip(weights[:-1], biases[:-1], strict=True):
+            activations.append(hidden(torch.baddbmm(b, activations[-1], w)))
+        # the single output unit: a dot product per record beats a (K, B, H) x (K, H, 1) bmm
+        w_out, b_out = weights[-1], biases[-1]
+        z = torch.linalg.vecdot(activations[-1], w_out.transpose(1, 2)).unsqueeze(-1)
+        activations.append(z.add_(b_out).sigmoid_())
         return activations
 
     @torch.inference_mode()
@@ -164,7 +211,7 @@ class BatchedMLP:
         index_t = torch.as_tensor(np.array(index, dtype=np.int64), device=self.device)
         parts = []
         for start in range(0, index_t.shape[1], chunk):
-            batch = x[index_t[:, start : start + chunk]]
+            batch = self._inputs(x, index_t[:, start : start + chunk])
             parts.append(self._forward(batch)[-1][..., 0])
         p1 = torch.cat(parts, dim=1).double().cpu().numpy()
         return np.stack([1.0 - p1, p1], axis=-1)
@@ -183,7 +230,8 @@ class BatchedMLP:
         """Train model k on rows ``index_sets[k]`` of (x, y) with sklearn's SGD rule.
 
         Batch orders come from each model's generator (a fresh permutation of its own rows every
-        epoch) unless ``orders(epoch)`` gives the (K, n_max) positions explicitly.
+        epoch) unless ``orders(epoch)`` gives the (K, n_max) positions explicitly. Models that
+        have stopped are dropped from the working tensors once they are a quarter of them.
         """
         cfg = self.config
         dtype, device = cfg.torch_dtype, self.device
@@ -193,58 +241,50 @@ class BatchedMLP:
             if gens is None:
                 raise ValueError("fit without set_weights needs generators for the init")
             self.init_glorot(gens)
-        x = x.to(device, dtype)
-        y = y.to(device, dtype)
-        padded, sizes = pad_index_sets(index_sets)
+        x = x.to(device, dtype).contiguous()
+        y = y.to(device, dtype).contiguous()
+        padded, all_sizes = pad_index_sets(index_sets)
         n_models, n_max = padded.shape
-        rows = torch.as_tensor(padded, device=device)
-        sizes_t = torch.as_tensor(sizes, device=device)
-        positions = torch.arange(n_max, device=device)
-        velocity_w = [torch.zeros_like(w) for w in self.weights]
-        velocity_b = [torch.zeros_like(b) for b in self.biases]
-        active = torch.ones(n_models, dtype=torch.bool, device=device)
-        best = torch.full((n_models,), math.inf, dtype=torch.float64, device=device)
-        no_improvement = torch.zeros(n_models, dtype=torch.int64, device=device)
-        n_iter = torch.zeros(n_models, dtype=torch.int64, device=device)
-        curves = torch.zeros((cfg.epochs, n_models), dtype=torch.float64, device=device)
+        all_rows = torch.as_tensor(padded, device=device)
+        state = _WorkingSet(self, np.arange(n_models))
+        best = np.full(n_models, np.inf)
+        no_improvement = np.zeros(n_models, dtype=np.int64)
+        n_iter = np.zeros(n_models, dtype=np.int64)
+        curves = np.zeros((cfg.epochs, n_models))
+        active = np.ones(n_models, dtype=bool)
         batch_size = cfg.batch_size
         for epoch in range(cfg.epochs):
-            order = (
-                torch.as_tensor(orders(epoch), device=device)
-                if orders is not None
-                else self._permutations(gens, sizes, n_max)
-            )
-            epoch_rows = torch.gather(rows, 1, order)
-            epoch_loss = torch.zeros(n_models, dtype=torch.float64, device=device)
-            for start in range(0, n_max, batch_size):
+            alive = state.models
+            sizes = all_sizes[alive]
+            if orders is not None:
+                order = torch.as_tensor(np.asarray(orders(epoch))[alive], device=device)
+            else:
+                order = self._permutations([gens[k] for k in alive], sizes, n_max)
+            epoch_rows = torch.gather(all_rows[torch.as_tensor(alive, device=device)], 1, order)
+            epoch_loss = torch.zeros(len(alive), dtype=torch.float64, device=device)
+            for start in range(0, int(sizes.max()), batch_size):
                 stop = min(start + batch_size, n_max)
-                mask = (positions[start:stop][None, :] < sizes_t[:, None]).to(dtype)
-                count = mask.sum(1)
-                step = active & (count > 0)
-                batch_loss = self._step(
-                    x, y, epoch_rows[:, start:stop], mask, count, step, velocity_w, velocity_b
-                )
-                epoch_loss += batch_loss.double() * count.double()
-            epoch_loss /= sizes_t.double()
-            curves[epoch] = epoch_loss
-            n_iter += active.long()
+                counts = np.clip(sizes - start, 0, stop - start)
+                batch_loss = self._step(x, y, epoch_rows[:, start:stop], counts, state)
+                epoch_loss += batch_loss.double() * torch.as_tensor(counts, device=device)
+            losses = epoch_loss.cpu().numpy() / sizes
+            curves[epoch, alive] = losses
+            n_iter[alive] += 1
             if cfg.tol is not None:
-                worse = epoch_loss > best - cfg.tol
-                no_improvement = torch.where(
-                    active & worse, no_improvement + 1, torch.where(active, 0, no_improvement)
-                )
-                best = torch.where(active, torch.minimum(best, epoch_loss), best)
-                active = active & ~(no_improvement > cfg.n_iter_no_change)
+                worse = losses > best[alive] - cfg.tol
+                no_improvement[alive] = np.where(worse, no_improvement[alive] + 1, 0)
+                best[alive] = np.minimum(best[alive], losses)
+                active[alive] = no_improvement[alive] <= cfg.n_iter_no_change
             if progress is not None:
                 progress(epoch + 1, int(active.sum()))
-            if not bool(active.any()):
+            if not active.any():
                 break
-        n_iter_np = n_iter.cpu().numpy()
-        curves_np = curves.cpu().numpy()
+            state.keep_only(active)
+        state.write_back()
         return History(
-            loss_curves=[curves_np[: n_iter_np[k], k].tolist() for k in range(n_models)],
-            n_iter=n_iter_np,
-            stopped_early=n_iter_np < cfg.epochs,
+            loss_curves=[curves[: n_iter[k], k].tolist() for k in range(n_models)],
+            n_iter=n_iter,
+            stopped_early=n_iter < cfg.epochs,
         )
 
     def _permutations(self, gens, sizes: np.ndarray, n_max: int) -> torch.Tensor:
@@ -255,66 +295,151 @@ class BatchedMLP:
             order[k, size:] = np.arange(size, n_max)
         return torch.as_tensor(order, device=self.device)
 
-    def _step(self, x, y, batch_rows, mask, count, step, velocity_w, velocity_b) -> torch.Tensor:
-        """One SGD step for every model whose ``step`` flag is set; returns each batch loss."""
+    def _step(self, x, y, batch_rows, counts: np.ndarray, state: "_WorkingSet") -> torch.Tensor:
+        """One SGD step of every working model with records in this batch; returns batch losses.
+
+        When every model has a full batch (the common case) the masking arithmetic is skipped;
+        the result is the same either way.
+        """
         cfg = self.config
-        inputs = x[batch_rows]
-        targets = y[batch_rows].unsqueeze(-1)
-        acts = self._forward(inputs)
+        n_working, width = batch_rows.shape
+        flat = batch_rows.reshape(-1)
+        inputs = x.index_select(0, flat).view(n_working, width, -1)
+        if state.feature_mask is not None:
+            inputs = inputs * state.feature_mask
+        targets = y.index_select(0, flat).view(n_working, width, 1)
+        acts = self._forward(inputs, state.weights, state.biases)
         prob = acts[-1]
-        mask3 = mask.unsqueeze(-1)
-        denom = count.clamp(min=1)
+        full = bool((counts == width).all())
+        stepping = counts > 0
         eps = torch.finfo(prob.dtype).eps
-        clipped = prob.clamp(eps, 1 - eps)
-        log_loss = -(targets * torch.log(clipped) + (1 - targets) * torch.log1p(-clipped))
-        loss = (log_loss * mask3).sum((1, 2)) / denom
-        squares = sum((w * w).sum((1, 2)) for w in self.weights)
-        loss = loss + 0.5 * cfg.alpha * squares / denom
-        if cfg.l2:
-            loss = loss + cfg.l2 * squares
-        if cfg.l1:
-            loss = loss + cfg.l1 * sum(w.abs().sum((1, 2)) for w in self.weights)
-        delta = (prob - targets) * mask3
-        scale = (1.0 / denom).reshape(-1, 1, 1)
-        grads_w, grads_b = [None] * len(self.weights), [None] * len(self.weights)
-        for layer in range(len(self.weights) - 1, -1, -1):
-            w = self.weights[layer]
-            grad_w = torch.bmm(acts[layer].transpose(1, 2), delta)
-            if cfg.alpha:
-                grad_w = grad_w + cfg.alpha * w
-            grad_w = grad_w * scale
+        # sklearn's binary log-loss: -log(p) for label 1, -log(1 - p) for label 0, p clipped
+        log_loss = torch.where(targets > 0, prob, 1 - prob).clamp_(min=eps).log_().neg_()
+        delta = prob - targets
+        if full:
+            loss = log_loss.mean((1, 2))
+            scale = 1.0 / width
+        else:
+            count_t = torch.as_tensor(counts, dtype=prob.dtype, device=prob.device)
+            mask3 = (
+                (torch.arange(width, device=prob.device)[None, :] < count_t[:, None])
+                .to(prob.dtype)
+                .unsqueeze(-1)
+            )
+            denom = count_t.clamp(min=1)
+            loss = (log_loss * mask3).sum((1, 2)) / denom
+            delta = delta * mask3
+            scale = (1.0 / denom).reshape(-1, 1, 1)
+        weights, biases = state.weights, state.biases
+        if cfg.alpha or cfg.l2:
+            squares = sum((w * w).sum((1, 2)) for w in weights)
+            loss = loss + 0.5 * cfg.alpha * squares * (scale if full else scale.reshape(-1))
             if cfg.l2:
-                grad_w = grad_w + 2.0 * cfg.l2 * w
+                loss = loss + cfg.l2 * squares
+        if cfg.l1:
+            loss = loss + cfg.l1 * sum(w.abs().sum((1, 2)) for w in weights)
+        last = len(weights) - 1
+        grads_w, grads_b = [None] * len(weights), [None] * len(weights)
+        for layer in range(last, -1, -1):
+            w = weights[layer]
+            # (A^T delta + alpha * W) / batch, as sklearn's _compute_loss_grad
+            if layer == last:  # one output unit: a weighted sum beats a bmm
+                grad_w = (acts[layer] * delta).sum(1).unsqueeze(-1)
+                if cfg.alpha:
+                    grad_w.add_(w, alpha=cfg.alpha)
+            else:
+                grad_w = torch.baddbmm(w, acts[layer].transpose(1, 2), delta, beta=cfg.alpha)
+            grad_w = grad_w.mul_(scale)
+            if cfg.l2:
+                grad_w.add_(w, alpha=2.0 * cfg.l2)
             if cfg.l1:
-                grad_w = grad_w + cfg.l1 * torch.sign(w)
+                grad_w.add_(torch.sign(w), alpha=cfg.l1)
             grads_w[layer] = grad_w
-            grads_b[layer] = delta.sum(1, keepdim=True) * scale
+            grads_b[layer] = delta.sum(1, keepdim=True).mul_(scale)
             if layer:
-                delta = torch.bmm(delta, w.transpose(1, 2))
-                hidden = acts[layer]
-                delta = (
-                    delta * (1 - hidden * hidden)
-                    if cfg.activation == "tanh"
-                    else (delta * (hidden > 0))
+                back = (
+                    delta * w.transpose(1, 2)
+                    if layer == last
+                    else torch.bmm(delta, w.transpose(1, 2))
                 )
-        gate = step.to(prob.dtype).reshape(-1, 1, 1)
+                hidden = acts[layer]
+                if cfg.activation == "tanh":
+                    delta = torch.ops.aten.tanh_backward(back, hidden)
+                else:
+                    delta = back.masked_fill_(hidden <= 0, 0.0)
+        gate = None
+        if not stepping.all():
+            gate = torch.as_tensor(stepping, dtype=prob.dtype, device=prob.device).reshape(-1, 1, 1)
         for params, velocities, grads in (
-            (self.weights, velocity_w, grads_w),
-            (self.biases, velocity_b, grads_b),
+            (weights, state.velocity_w, grads_w),
+            (biases, state.velocity_b, grads_b),
         ):
             for param, velocity, grad in zip(params, velocities, grads, strict=True):
                 if cfg.momentum:
                     new_velocity = cfg.momentum * velocity - cfg.learning_rate * grad
-                    velocity.copy_(torch.where(gate.bool(), new_velocity, velocity))
+                    if gate is None:
+                        velocity.copy_(new_velocity)
+                    else:
+                        velocity.copy_(torch.where(gate.bool(), new_velocity, velocity))
                     update = (
                         cfg.momentum * velocity - cfg.learning_rate * grad
                         if cfg.nesterov
                         else velocity
                     )
-                    param.add_(update * gate)
+                    param.add_(update if gate is None else update * gate)
+                elif gate is None:
+                    param.add_(grad, alpha=-cfg.learning_rate)
                 else:
                     param.sub_(cfg.learning_rate * grad * gate)
         return loss
+
+
+class _WorkingSet:
+    """The models still training: their weights, velocities and feature masks.
+
+    Stopped models are written back to the engine and dropped once they make up a quarter of the
+    working set, so that late epochs spend no time on finished models.
+    """
+
+    def __init__(self, engine: BatchedMLP, models: np.ndarray):
+        self.engine = engine
+        self.models = models
+        self.weights = list(engine.weights)
+        self.biases = list(engine.biases)
+        self.velocity_w = [torch.zeros_like(w) for w in self.weights]
+        self.velocity_b = [torch.zeros_like(b) for b in self.biases]
+        self.feature_mask = engine.feature_mask
+
+    def keep_only(self, active: np.ndarray) -> None:
+        keep = active[self.models]
+        if keep.all() or keep.sum() > 0.75 * len(keep):
+            return
+        self.write_back()
+        index = torch.as_tensor(np.flatnonzero(keep), device=self.engine.device)
+        self.models = self.models[keep]
+        pick = lambda tensors: [t.index_select(0, index) for t in tensors]  # noqa: E731
+        self.weights, self.biases = pick(self.weights), pick(self.biases)
+        self.velocity_w, self.velocity_b = pick(self.velocity_w), pick(self.velocity_b)
+        if self.feature_mask is not None:
+            self.feature_mask = self.feature_mask.index_select(0, index)
+
+    def write_back(self) -> None:
+        if len(self.models) == self.engine.n_models:
+            self.engine.weights, self.engine.biases = self.weights, self.biases
+            return
+        index = torch.as_tensor(self.models, device=self.engine.device)
+        for master, working in zip(
+            self.engine.weights + self.engine.biases, self.weights + self.biases, strict=True
+        ):
+            master.index_copy_(0, index, working)
+
+
+def _tanh_(z: torch.Tensor) -> torch.Tensor:
+    """In-place tanh. In float32, 2 * sigmoid(2z) - 1 (the same function) runs about 4x faster
+    than torch's CPU tanh here; float64 keeps torch.tanh for bit-level comparisons with sklearn."""
+    if z.dtype == torch.float64:
+        return z.tanh_()
+    return z.mul_(2.0).sigmoid_().mul_(2.0).sub_(1.0)
 
 
 def _uniform(shape, bound, generator, dtype) -> torch.Tensor:

@@ -59,3 +59,12 @@ def sample_outputs():
         for study in config["studies"]
         for dataset in study_datasets(study)
     ]
+
+
+def result_outputs():
+    """Result tables of every study on every one of its enabled datasets."""
+    return [
+        str(EXPERIMENTS_DIR / study / f"{dataset}.parquet")
+        for study in config["studies"]
+        for dataset in study_datasets(study)
+    ]

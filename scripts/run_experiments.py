@@ -1,0 +1,45 @@
+"""Rule run_experiments: train, attack and measure every experiment of a study on one dataset."""
+
+import pandas as pd
+import torch
+
+from miarep.experiments import RunSettings, run_study
+from miarep.groups import protected_group
+from miarep.io import write_parquet
+from miarep.logs import setup_logging
+from miarep.sampling import Pool
+
+log = setup_logging(snakemake.log[0])
+torch.set_num_threads(snakemake.threads)
+params = snakemake.params
+kinds = dict(params.kinds)
+table = pd.read_parquet(snakemake.input.table)
+pool = Pool.from_table(table, kinds, params.bins, params.top_k)
+models = params.models
+settings = RunSettings(
+    target=models["target"],
+    shadow=models["shadow"],
+    attack=models["attack"],
+    model_settings={kind: models[kind] for kind in ("ann", "knn", "lr", "rf", "svm")},
+    attack_ann=models["attack_ann"],
+    device=params.engine["device"],
+    chunk_models=params.engine["chunk_models"],
+    fairness_pairs=params.evaluation["fairness_pairs"],
+)
+results = run_study(
+    table,
+    kinds,
+    pd.read_parquet(snakemake.input.splits),
+    pd.read_parquet(snakemake.input.experiments),
+    pool,
+    protected_group(table, pool, params.protected["feature"], params.protected["value"]),
+    settings,
+    params.seed,
+)
+write_parquet(snakemake.output[0], results)
+log.info(
+    "%d experiments: mean balanced MIA accuracy %.4f, paper-protocol MIA accuracy %.4f",
+    len(results),
+    results["mia_balanced_accuracy"].mean(),
+    results["paper_mia_accuracy"].mean(),
+)

@@ -1,0 +1,30 @@
+# Training target, shadow and attack models of a study, and the engine benchmark.
+
+
+rule run_experiments:
+    input:
+        table=PROCESSED_DIR / "{dataset}.parquet",
+        splits=SAMPLES_DIR / "{study}" / "{dataset}.parquet",
+        experiments=SAMPLES_DIR / "{study}" / "{dataset}.experiments.parquet",
+    output:
+        EXPERIMENTS_DIR / "{study}" / "{dataset}.parquet",
+    log:
+        LOG_DIR / "run_experiments_{study}_{dataset}.log",
+    benchmark:
+        BENCHMARK_DIR / "run_experiments_{study}_{dataset}.tsv"
+    conda:
+        "../../envs/models.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        kinds=lambda wildcards: dataset_config(wildcards.dataset)["features"],
+        protected=lambda wildcards: config["sampling"]["protected"][wildcards.dataset],
+        bins=config["sampling"]["bins"],
+        top_k=config["sampling"]["top_k_features"],
+        models=config["models"],
+        engine=config["engine"],
+        evaluation=config["evaluation"],
+        seed=config["seed"],
+    script:
+        "../../scripts/run_experiments.py"
