@@ -90,7 +90,27 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
         assert len(experiments) == 4
         achieved = experiments["achieved_target_share_label_1"]
         assert (achieved - experiments["class_balance"]).abs().max() <= 0.5
+    for dataset in cards:
+        results = pd.read_parquet(
+            work / "results" / "experiments" / "tiny_check" / f"{dataset}.parquet"
+        )
+        assert len(results) == 4
+        for column in (
+            "train_accuracy",
+            "mia_balanced_accuracy",
+            "paper_mia_accuracy",
+            "mia_auc",
+            "delta_g",
+            "mutual_information",
+        ):
+            assert results[column].notna().all(), (dataset, column)
     tables = {d: pd.read_parquet(processed / f"{d}.parquet") for d in cards}
+    tables |= {
+        f"{d}-results": pd.read_parquet(
+            work / "results" / "experiments" / "tiny_check" / f"{d}.parquet"
+        )
+        for d in cards
+    }
     tables |= {f"{d}-splits": pd.read_parquet(samples / f"{d}.parquet") for d in cards}
 
     # Nothing left to do; then a forced rerun of preprocessing gives identical tables.
@@ -103,7 +123,21 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
         pd.testing.assert_frame_equal(
             tables[f"{dataset}-splits"], pd.read_parquet(samples / f"{dataset}.parquet")
         )
+        pd.testing.assert_frame_equal(
+            tables[f"{dataset}-results"],
+            pd.read_parquet(work / "results" / "experiments" / "tiny_check" / f"{dataset}.parquet"),
+        )
         assert json.loads((processed / f"{dataset}.json").read_text()) == cards[dataset]
+
+    snakemake(repo, work, "benchmark_engine", "--configfile", tiny_config)
+    report = json.loads((work / "results" / "benchmarks" / "engine.json").read_text())
+    assert {m["method"] for m in report["measurements"]} == {
+        "sklearn",
+        "torch_one_by_one",
+        "batched_k1",
+        "batched_k3",
+    }
+    assert all(r["speedup_vs_sklearn"] > 0 for r in report["ratios"])
 
 
 def test_missing_raw_data_fails_in_acquisition_with_instructions(repo, tmp_path):

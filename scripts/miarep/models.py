@@ -1,7 +1,7 @@
 """The model zoo of Tonni et al. Table 1 behind one interface: fit on index sets, get probabilities.
 
 ``ann`` goes through the batched engine (many models per tensor program); ``lr``, ``svm``, ``rf``
-and ``knn`` are scikit-learn's LogisticRegression (lbfgs), SVC (RBF, with probabilities),
+and ``knn`` are scikit-learn's LogisticRegression (lbfgs), SVC (RBF, Platt-calibrated),
 RandomForestClassifier (gini) and KNeighborsClassifier, trained one by one.
 """
 
@@ -11,6 +11,7 @@ from dataclasses import fields
 
 import numpy as np
 import torch
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
@@ -41,7 +42,11 @@ def sklearn_model(kind: str, params: Mapping, seed: int):
     if kind == "lr":
         return LogisticRegression(solver="lbfgs", random_state=seed, **params)
     if kind == "svm":
-        return SVC(kernel="rbf", probability=True, random_state=seed, **params)
+        # Platt-scaled probabilities from cross-validation: what SVC(probability=True) did before
+        # scikit-learn 1.9 deprecated it in favour of this form
+        return CalibratedClassifierCV(
+            SVC(kernel="rbf", random_state=seed, **params), method="sigmoid", ensemble=False
+        )
     if kind == "rf":
         return RandomForestClassifier(criterion="gini", random_state=seed, n_jobs=1, **params)
     if kind == "knn":
@@ -105,8 +110,8 @@ def _fit_predict_sklearn(kind, settings, x, y, rows, predict_sets, seed) -> list
 def _fit_predict_ann(
     config, x, y, train_sets, predict_sets, seeds, feature_masks, device, chunk_models
 ) -> list[list[np.ndarray]]:
-    x_t = torch.as_tensor(x)
-    y_t = torch.as_tensor(y, dtype=torch.float64)
+    x_t = torch.tensor(x)
+    y_t = torch.tensor(y, dtype=torch.float64)
     out: list[list[np.ndarray]] = []
     for start in range(0, len(train_sets), chunk_models):
         stop = min(start + chunk_models, len(train_sets))

@@ -28,3 +28,24 @@ rule run_experiments:
         seed=config["seed"],
     script:
         "../../scripts/run_experiments.py"
+
+
+rule benchmark_engine:
+    input:
+        table=PROCESSED_DIR / f"{config['benchmark']['dataset']}.parquet",
+    output:
+        BENCHMARK_DIR / "engine.json",
+    log:
+        LOG_DIR / "benchmark_engine.log",
+    conda:
+        "../../envs/models.yaml"
+    threads: workflow.cores
+    resources:
+        gpu=1,
+    params:
+        ann=config["models"]["ann"],
+        settings=config["benchmark"],
+        device=config["engine"]["device"],
+        seed=config["seed"],
+    script:
+        "../../scripts/benchmark_engine.py"

@@ -1,0 +1,126 @@
+"""The shadow-model attack and the runner on a small problem where leakage is certain."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from miarep.attack import AttackData, shokri_attack
+from miarep.design import expand_study
+from miarep.experiments import RunSettings, run_study
+from miarep.models import MODEL_KINDS, fit_predict
+from miarep.sampling import Pool
+from miarep.splits import draw_all
+
+ANN = {"hidden": [16], "learning_rate": 0.1, "epochs": 60, "batch_size": 20, "tol": None}
+
+
+def leaky_attack_data(n, seed):
+    """Members get confident correct outputs, non-members uncertain ones."""
+    rng = np.random.default_rng(seed)
+    labels_in, labels_out = rng.integers(0, 2, n), rng.integers(0, 2, n)
+    conf_in, conf_out = rng.uniform(0.85, 1.0, n), rng.uniform(0.5, 0.8, n)
+
+    def probs(labels, conf):
+        p1 = np.where(labels == 1, conf, 1 - conf)
+        return np.column_stack([1 - p1, p1])
+
+    return probs(labels_in, conf_in), labels_in, probs(labels_out, conf_out), labels_out
+
+
+def test_attack_learns_a_clear_membership_signal():
+    shadow = AttackData(*leaky_attack_data(300, 1))
+    target_in, lab_in, target_out, lab_out = leaky_attack_data(200, 2)
+    query = np.concatenate([target_in, target_out])
+    labels = np.concatenate([lab_in, lab_out])
+    for kind, settings in (("ann", ANN), ("lr", {"C": 10.0})):
+        (scores,) = shokri_attack(kind, settings, [shadow], [query], [labels], [[1, 2]])
+        called = scores > 0.5
+        assert called[:200].mean() > 0.9 and called[200:].mean() < 0.1, kind
+
+
+def test_pooled_attack_data_concatenates():
+    a = AttackData(*leaky_attack_data(10, 1))
+    pooled = AttackData.pooled([a, a])
+    assert len(pooled.labels_in) == 20 and pooled.probs_out.shape == (20, 2)
+
+
+@pytest.mark.parametrize("kind", MODEL_KINDS)
+def test_every_zoo_model_returns_probability_vectors(kind):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 4)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    settings = {
+        "ann": ANN,
+        "lr": {"C": 1.0},
+        "svm": {"C": 1.0},
+        "rf": {"n_estimators": 10, "max_depth": 2},
+        "knn": {"n_neighbors": 3},
+    }[kind]
+    masks = np.array([[1, 1, 0, 0], [1, 0, 1, 1]], dtype=float)
+    out = fit_predict(
+        kind,
+        settings,
+        x,
+        y,
+        [np.arange(200), np.arange(100)],
+        [[np.arange(200, 300)], [np.arange(250, 300)]],
+        [1, 2],
+        masks,
+    )
+    assert out[0][0].shape == (100, 2) and out[1][0].shape == (50, 2)
+    assert np.allclose(out[0][0].sum(1), 1)
+    assert ((out[0][0][:, 1] > 0.5) == y[200:]).mean() > 0.8  # x0 is the signal
+
+
+def test_single_class_training_set_gives_certain_outputs():
+    x = np.zeros((10, 2), np.float32)
+    y = np.ones(10, np.int64)
+    (out,) = fit_predict("lr", {"C": 1.0}, x, y, [np.arange(5)], [[np.arange(5, 10)]], [0])
+    assert np.array_equal(out[0], np.tile([0.0, 1.0], (5, 1)))
+
+
+def test_runner_writes_one_complete_row_per_experiment():
+    rng = np.random.default_rng(3)
+    n = 1200
+    table = pd.DataFrame(
+        {
+            "x__a": rng.normal(size=n).astype(np.float32),
+            "x__b": rng.normal(size=n).astype(np.float32),
+        }
+    )
+    table["label"] = (table["x__a"] + 0.3 * rng.normal(size=n) > 0.6).astype(np.int8)
+    kinds = {"a": "numeric", "b": "numeric"}
+    pool = Pool.from_table(table, kinds, bins=4, top_k=2)
+    study = {
+        "base": {"target_size": 200, "shadow_size": 200},
+        "grid": {"class_balance": [20, 40]},
+        "repetitions": 2,
+    }
+    design = expand_study(study, "toy", 0.75)
+    long, experiments = draw_all(design, pool, root_seed=1)
+    settings = RunSettings("ann", "same", "ann", {"ann": ANN}, ANN, fairness_pairs=500)
+    results = run_study(
+        table, kinds, long, experiments, pool, table["x__b"].to_numpy() > 0, settings, root_seed=1
+    )
+    again = run_study(
+        table, kinds, long, experiments, pool, table["x__b"].to_numpy() > 0, settings, root_seed=1
+    )
+    pd.testing.assert_frame_equal(results, again)
+    assert len(results) == 4
+    for column in (
+        "train_accuracy",
+        "test_accuracy",
+        "mia_balanced_accuracy",
+        "mia_auc",
+        "paper_mia_accuracy",
+        "mutual_information",
+        "delta_mi",
+        "delta_g",
+        "delta_p",
+        "delta_i",
+        "achieved_target_class_balance",
+    ):
+        assert results[column].notna().all(), column
+    assert (results["mia_n"] == 100).all()  # 50 non-members and 50 of the 150 members
+    assert (results["paper_mia_n"] == 200).all()
+    assert results["train_accuracy"].between(0.6, 1).all()
