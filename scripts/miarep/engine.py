@@ -182,14 +182,23 @@ class BatchedMLP:
         inputs = x[rows]
         return inputs if self.feature_mask is None else inputs * self.feature_mask
 
+    def _hidden_layer(self, a: torch.Tensor, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """act(a @ w + b). In float32, tanh(z) is computed as 2 * sigmoid(2z) - 1 (the same
+        function, about 4x faster than torch's CPU tanh here), with the factor 2 folded into the
+        matmul; float64 keeps torch.tanh for bit-level comparisons with scikit-learn."""
+        if self.config.activation == "relu":
+            return torch.baddbmm(b, a, w).relu_()
+        if a.dtype == torch.float64:
+            return torch.baddbmm(b, a, w).tanh_()
+        return torch.baddbmm(b, a, w, beta=2.0, alpha=2.0).sigmoid_().mul_(2.0).sub_(1.0)
+
     def _forward(self, inputs: torch.Tensor, weights=None, biases=None) -> list[torch.Tensor]:
         """Activations of every layer for inputs (K, B, d); the last is P(label 1), (K, B, 1)."""
         weights = self.weights if weights is None else weights
         biases = self.biases if biases is None else biases
         activations = [inputs]
-        hidden = _tanh_ if self.config.activation == "tanh" else torch.relu_
         for w, b in zip(weights[:-1], biases[:-1], strict=True):
-            activations.append(hidden(torch.baddbmm(b, activations[-1], w)))
+            activations.append(self._hidden_layer(activations[-1], w, b))
         # the single output unit: a dot product per record beats a (K, B, H) x (K, H, 1) bmm
         w_out, b_out = weights[-1], biases[-1]
         z = torch.linalg.vecdot(activations[-1], w_out.transpose(1, 2)).unsqueeze(-1)
@@ -364,6 +373,7 @@ class BatchedMLP:
                 )
                 hidden = acts[layer]
                 if cfg.activation == "tanh":
+                    # 1 - h^2 in one pass; sklearn's tanh derivative
                     delta = back.mul_(torch.mul(hidden, hidden).neg_().add_(1.0))
                 else:
                     delta = back.masked_fill_(hidden <= 0, 0.0)
@@ -432,14 +442,6 @@ class _WorkingSet:
             self.engine.weights + self.engine.biases, self.weights + self.biases, strict=True
         ):
             master.index_copy_(0, index, working)
-
-
-def _tanh_(z: torch.Tensor) -> torch.Tensor:
-    """In-place tanh. In float32, 2 * sigmoid(2z) - 1 (the same function) runs about 4x faster
-    than torch's CPU tanh here; float64 keeps torch.tanh for bit-level comparisons with sklearn."""
-    if z.dtype == torch.float64:
-        return z.tanh_()
-    return z.mul_(2.0).sigmoid_().mul_(2.0).sub_(1.0)
 
 
 def _uniform(shape, bound, generator, dtype) -> torch.Tensor:

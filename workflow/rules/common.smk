@@ -68,3 +68,22 @@ def result_outputs():
         for study in config["studies"]
         for dataset in study_datasets(study)
     ]
+
+
+def code_digest(*modules):
+    """SHA-256 of the named miarep modules: as a param, a change of that code reruns the rule
+    (Snakemake tracks the rule's script, not the package behind it)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for module in sorted(modules):
+        digest.update(Path(workflow.basedir, "scripts", "miarep", f"{module}.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+DATA_CODE = code_digest("adult", "texas", "purchase", "datasets", "preprocess", "stream_sample")
+SAMPLING_CODE = code_digest("sampling", "design", "splits", "discretize", "properties")
+MODEL_CODE = code_digest(
+    "engine", "models", "attack", "experiments", "metrics", "properties", "groups"
+)
+BENCHMARK_CODE = code_digest("engine", "benchmark")

@@ -75,6 +75,7 @@ rule preprocess:
     resources:
         mem_mb=4000,
     params:
+        code=DATA_CODE,
         settings=lambda wildcards: dataset_config(wildcards.dataset),
         standardize=config["data"]["standardize"],
         seed=config["seed"],

@@ -32,6 +32,7 @@ rule sample:
         "../../envs/data.yaml"
     threads: 1
     params:
+        code=SAMPLING_CODE,
         kinds=lambda wildcards: dataset_config(wildcards.dataset)["features"],
         bins=config["sampling"]["bins"],
         top_k=config["sampling"]["top_k_features"],
