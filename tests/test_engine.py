@@ -227,3 +227,30 @@ def test_feature_masks_equal_models_built_on_the_subset():
     )
     with pytest.raises(ValueError, match="feature_masks"):
         BatchedMLP(config, 6, 2, feature_masks=np.zeros((2, 6)))
+
+
+@pytest.mark.parametrize("hidden", [(7,), (6, 5)])
+def test_float32_sigmoid_form_matches_float64_tanh(hidden):
+    """The float32 path carries the last tanh layer as sigmoid(2z); the same training in float64
+    (literal tanh) must give the same probabilities up to float32 rounding."""
+    x, y = toy_data(300)
+    probabilities = {}
+    for dtype in ("float32", "float64"):
+        config = TrainConfig(
+            hidden=hidden,
+            learning_rate=0.05,
+            epochs=8,
+            batch_size=32,
+            alpha=1e-3,
+            dtype=dtype,
+            tol=None,
+        )
+        engine = BatchedMLP(config, 6, 2)
+        engine.fit(
+            torch.as_tensor(x),
+            torch.as_tensor(y),
+            [np.arange(300), np.arange(250)],
+            gens=generators([1, 2], engine.device),
+        )
+        probabilities[dtype] = engine.predict_proba(torch.as_tensor(x))
+    np.testing.assert_allclose(probabilities["float32"], probabilities["float64"], atol=2e-4)

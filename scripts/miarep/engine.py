@@ -197,13 +197,30 @@ class BatchedMLP:
         weights = self.weights if weights is None else weights
         biases = self.biases if biases is None else biases
         activations = [inputs]
-        for w, b in zip(weights[:-1], biases[:-1], strict=True):
+        sigmoid_form = self._sigmoid_form(inputs)
+        for w, b in zip(weights[:-2], biases[:-2], strict=True):
             activations.append(self._hidden_layer(activations[-1], w, b))
+        if sigmoid_form:  # last hidden layer kept as s = sigmoid(2z), tanh(z) = 2s - 1
+            s = torch.baddbmm(biases[-2], activations[-1], weights[-2], beta=2.0, alpha=2.0)
+            activations.append(s.sigmoid_())
+        else:
+            activations.append(self._hidden_layer(activations[-1], weights[-2], biases[-2]))
         # the single output unit: a dot product per record beats a (K, B, H) x (K, H, 1) bmm
         w_out, b_out = weights[-1], biases[-1]
         z = torch.linalg.vecdot(activations[-1], w_out.transpose(1, 2)).unsqueeze(-1)
-        activations.append(z.add_(b_out).sigmoid_())
+        # in sigmoid form, (2s - 1) . w + b = 2 (s . w) - sum(w) + b
+        z = z.mul_(2.0).add_(b_out - w_out.sum(1, keepdim=True)) if sigmoid_form else z.add_(b_out)
+        activations.append(z.sigmoid_())
         return activations
+
+    def _sigmoid_form(self, inputs: torch.Tensor) -> bool:
+        """Whether the last hidden layer is carried as s = sigmoid(2z) instead of h = tanh(z).
+
+        In float32 with tanh this saves four elementwise passes per step (the affine map from s
+        to h is folded into the output layer and its gradients); float64 keeps the literal form
+        that is compared with scikit-learn bit for bit.
+        """
+        return self.config.activation == "tanh" and inputs.dtype == torch.float32
 
     @torch.inference_mode()
     def predict_proba(
@@ -318,6 +335,7 @@ class BatchedMLP:
             inputs = inputs * state.feature_mask
         targets = y.index_select(0, flat).view(n_working, width, 1)
         acts = self._forward(inputs, state.weights, state.biases)
+        sigmoid_form = self._sigmoid_form(inputs)
         prob = acts[-1]
         full = bool((counts == width).all())
         stepping = counts > 0
@@ -354,6 +372,8 @@ class BatchedMLP:
             # (A^T delta + alpha * W) / batch, as sklearn's _compute_loss_grad
             if layer == last:  # one output unit: a weighted sum beats a bmm
                 grad_w = (acts[layer] * delta).sum(1).unsqueeze(-1)
+                if sigmoid_form:  # sum (2s - 1) delta = 2 sum s delta - sum delta
+                    grad_w = grad_w.mul_(2.0).sub_(delta.sum(1).unsqueeze(-1))
                 if cfg.alpha:
                     grad_w.add_(w, alpha=cfg.alpha)
             else:
@@ -366,12 +386,17 @@ class BatchedMLP:
             grads_w[layer] = grad_w
             grads_b[layer] = delta.sum(1, keepdim=True).mul_(scale)
             if layer:
+                hidden = acts[layer]
+                if layer == last and sigmoid_form:
+                    # tanh'(z) = 1 - (2s - 1)^2 = 4 s (1 - s); the 4 rides on the weights
+                    back = delta * (w.transpose(1, 2) * 4.0)
+                    delta = back.mul_(torch.addcmul(hidden, hidden, hidden, value=-1.0))
+                    continue
                 back = (
                     delta * w.transpose(1, 2)
                     if layer == last
                     else torch.bmm(delta, w.transpose(1, 2))
                 )
-                hidden = acts[layer]
                 if cfg.activation == "tanh":
                     # 1 - h^2 in one pass; sklearn's tanh derivative
                     delta = back.mul_(torch.mul(hidden, hidden).neg_().add_(1.0))
