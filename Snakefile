@@ -15,6 +15,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/sampling.smk"
 include: "workflow/rules/models.smk"
+include: "workflow/rules/paper.smk"
 
 
 rule all:
@@ -23,3 +24,4 @@ rule all:
         processed_outputs(),
         sample_outputs(),
         result_outputs(),
+        figure_outputs(),

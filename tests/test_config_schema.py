@@ -36,7 +36,10 @@ def test_default_config_is_valid_and_equals_schema_defaults(repo, config):
     validate(copy.deepcopy(config), str(repo / SCHEMA))
     filled = {}
     validate(filled, str(repo / SCHEMA), set_default=True)
+    studies = config.pop("studies")
+    assert filled.pop("studies") == {}  # the paper's studies live in config.yaml only
     assert filled == config
+    assert {"figure_2", "figure_4", "figure_6"} <= set(studies)
 
 
 def test_misspelt_key_is_rejected_by_name(repo, config):

@@ -104,6 +104,11 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
             "mutual_information",
         ):
             assert results[column].notna().all(), (dataset, column)
+    for number in range(2, 8):
+        for ext in ("pdf", "png"):
+            assert (work / "figures" / f"figure_{number}.{ext}").stat().st_size > 1000
+        drawn = pd.read_csv(work / "results" / "figure_data" / f"figure_{number}.csv")
+        assert set(drawn["dataset"]) == {"adult", "texas", "purchase"}
     tables = {d: pd.read_parquet(processed / f"{d}.parquet") for d in cards}
     tables |= {
         f"{d}-results": pd.read_parquet(

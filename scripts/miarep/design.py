@@ -24,9 +24,15 @@ REQUEST_FIELDS = [
 
 
 def expand_study(study: Mapping, dataset: str, member_rate: float) -> pd.DataFrame:
-    """One row per experiment: ``experiment``, ``dataset``, the request fields, ``repetition``."""
+    """One row per experiment: ``experiment``, ``dataset``, the request fields, ``repetition``.
+
+    ``study["overrides"][dataset]`` may replace base fields and grids for one dataset (the paper
+    uses 1K-10K records on Adult but 10K-100K on Purchase and Texas).
+    """
+    override = dict(study.get("overrides", {}).get(dataset, {}))
     base = {"member_rate": member_rate, **dict(study.get("base", {}))}
-    grid = dict(study.get("grid", {}))
+    base |= dict(override.get("base", {}))
+    grid = dict(study.get("grid", {})) | dict(override.get("grid", {}))
     unknown = set(base) | set(grid)
     unknown -= set(REQUEST_FIELDS)
     if unknown:

@@ -10,3 +10,7 @@ class DataError(RuntimeError):
 
 class MissingRawDataError(DataError):
     """Raw data that cannot be downloaded automatically has not been placed by the user."""
+
+
+class RequestError(ValueError):
+    """A configured request the data cannot satisfy; the message names the request."""

@@ -25,13 +25,13 @@ def setup_logging(log_path: str | Path | None, name: str = "miarep") -> logging.
 def _log_uncaught(logger: logging.Logger):
     """An excepthook that writes a failing script's error to its log, not only to stderr.
 
-    Errors meant for the user (DataError) are logged as their message alone; anything else with
-    its traceback, since it is a bug.
+    Errors meant for the user (bad data, unsatisfiable requests) are logged as their message
+    alone; anything else with its traceback, since it is a bug.
     """
-    from miarep.errors import DataError
+    from miarep.errors import DataError, RequestError
 
     def hook(kind, error, trace):
-        if isinstance(error, DataError):
+        if isinstance(error, DataError | RequestError):
             logger.error("%s", error)
         else:
             logger.error("unexpected error", exc_info=(kind, error, trace))

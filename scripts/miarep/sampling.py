@@ -17,9 +17,10 @@ import numpy as np
 
 from miarep import properties
 from miarep.discretize import discretize
+from miarep.errors import RequestError
 
 
-class SamplingError(ValueError):
+class SamplingError(RequestError):
     """The pool cannot satisfy a request; the message names the request and what is available."""
 
 

@@ -77,13 +77,56 @@ def code_digest(*modules):
 
     digest = hashlib.sha256()
     for module in sorted(modules):
-        digest.update(Path(workflow.basedir, "scripts", "miarep", f"{module}.py").read_bytes())
+        digest.update(
+            Path(workflow.basedir, "scripts", "miarep", f"{module}.py").read_bytes()
+        )
     return digest.hexdigest()[:16]
 
 
-DATA_CODE = code_digest("adult", "texas", "purchase", "datasets", "preprocess", "stream_sample")
+DATA_CODE = code_digest(
+    "adult", "texas", "purchase", "datasets", "preprocess", "stream_sample"
+)
 SAMPLING_CODE = code_digest("sampling", "design", "splits", "discretize", "properties")
 MODEL_CODE = code_digest(
     "engine", "models", "attack", "experiments", "metrics", "properties", "groups"
 )
 BENCHMARK_CODE = code_digest("engine", "benchmark")
+
+
+FIGURES_DIR = Path("figures")
+FIGURE_DATA_DIR = Path("results/figure_data")
+# Studies behind each figure (Figure 7 pools the class- and feature-balance sweeps, A.6 #8).
+FIGURE_STUDIES = {
+    2: ["figure_2"],
+    3: ["figure_3"],
+    4: ["figure_4"],
+    5: ["figure_5"],
+    6: ["figure_6"],
+    7: ["figure_4", "figure_5"],
+}
+
+
+def figure_results(number):
+    """Result tables a figure reads: dataset -> list of paths (datasets of all its studies)."""
+    studies = [s for s in FIGURE_STUDIES[number] if s in config["studies"]]
+    if not studies:
+        raise ValueError(
+            f"figure {number} needs the studies {FIGURE_STUDIES[number]} in the config"
+        )
+    paths = {}
+    for study in studies:
+        for dataset in study_datasets(study):
+            paths.setdefault(dataset, []).append(
+                str(EXPERIMENTS_DIR / study / f"{dataset}.parquet")
+            )
+    return paths
+
+
+def figure_outputs():
+    """Every figure whose studies the config defines."""
+    return [
+        str(FIGURES_DIR / f"figure_{n}.{ext}")
+        for n, studies in FIGURE_STUDIES.items()
+        if all(s in config["studies"] for s in studies)
+        for ext in ("pdf", "png")
+    ]

@@ -1,0 +1,13 @@
+"""Rules figure_2 ... figure_7: draw one paper figure from result tables."""
+
+from miarep.figures import FIGURES, load_results, render
+from miarep.io import write_atomic
+from miarep.logs import setup_logging
+
+log = setup_logging(snakemake.log[0])
+spec = FIGURES[snakemake.params.number]
+summary = render(
+    spec, load_results(snakemake.params.paths), snakemake.output.pdf, snakemake.output.png
+)
+write_atomic(snakemake.output.data, lambda tmp: summary.to_csv(tmp, index=False))
+log.info("figure %d drawn from %s", spec.number, dict(snakemake.params.paths))
