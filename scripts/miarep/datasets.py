@@ -91,7 +91,8 @@ def process_purchase(
     root_seed: int,
 ) -> tuple[pd.DataFrame, dict]:
     """Purchase: stream transactions joined with the offer history, sample, cluster labels."""
-    paths = purchase.manifest_paths(manifest_path)
+    manifest = json.loads(Path(manifest_path).read_text())
+    paths = {entry["name"]: Path(entry["path"]) for entry in manifest["files"]}
     history = purchase.read_history(paths["trainHistory.csv.gz"])
     joined = (
         (n_raw, frame, frame["chunk_pos"].to_numpy())
@@ -106,7 +107,6 @@ def process_purchase(
         rng(root_seed, "sample", "purchase"),
         unmatched_reason=DROP_NO_HISTORY,
     )
-    manifest = json.loads(Path(manifest_path).read_text())
     return _cluster_and_card(
         "purchase",
         raw,

@@ -116,7 +116,8 @@ def render(
     """Draw the figure; return the plotted summary (also what a caption or test checks)."""
     style.apply()
     datasets = [d for d in style.DATASET_ORDER if d in tables]
-    fig, axes = plt.subplots(1, len(datasets), figsize=(3.6 * len(datasets), 3.2), squeeze=False)
+    width = max(4.0 * len(datasets), 5.5)
+    fig, axes = plt.subplots(1, len(datasets), figsize=(width, 3.6), squeeze=False)
     summaries = []
     for ax, dataset in zip(axes[0], datasets, strict=True):
         frame = tables[dataset]
@@ -153,12 +154,12 @@ def render(
         ax.set_xlabel(spec.xlabel)
         ax.set_ylabel("MIA accuracy")
         ax.set_ylim(0.3, 1.0)
-    axes[0][0].legend(loc="upper left", frameon=False)
+    axes[0][0].legend(loc="upper right", frameon=False)
     fig.suptitle(f"Figure {spec.number}: {spec.title}", fontsize=10)
     fig.tight_layout()
     for path in (pdf, png):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(pdf, metadata={"CreationDate": None, "ModDate": None})
-    fig.savefig(png, metadata={"Software": None})
+    fig.savefig(pdf, metadata={"CreationDate": None, "ModDate": None}, bbox_inches="tight")
+    fig.savefig(png, metadata={"Software": None}, bbox_inches="tight")
     plt.close(fig)
     return pd.concat(summaries, ignore_index=True)

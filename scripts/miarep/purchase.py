@@ -7,7 +7,6 @@ stays at one chunk plus the sample. Kaggle's rules forbid redistribution: no rec
 """
 
 import gzip
-import json
 import logging
 import os
 import shutil
@@ -184,8 +183,3 @@ def iter_joined_chunks(
             f"{transactions}: could not read ({error}); the file is corrupt or "
             "truncated, download it again"
         ) from error
-
-
-def manifest_paths(manifest_path: str | Path) -> dict[str, Path]:
-    manifest = json.loads(Path(manifest_path).read_text())
-    return {entry["name"]: Path(entry["path"]) for entry in manifest["files"]}

@@ -23,8 +23,8 @@ RC = {
 
 #: colour and label of each evaluation protocol (DESIGN.md section 4)
 PROTOCOLS = {
-    "mia_balanced_accuracy": ("#1f77b4", "balanced evaluation (0.5 = chance)"),
-    "paper_mia_accuracy": ("#d62728", "paper's protocol (75% members; 0.75 = always 'member')"),
+    "mia_balanced_accuracy": ("#1f77b4", "balanced set (chance = 0.5)"),
+    "paper_mia_accuracy": ("#d62728", "paper's protocol (75% members)"),
 }
 DATASET_TITLES = {"purchase": "(a) Purchase", "texas": "(b) Texas", "adult": "(c) Adult"}
 DATASET_ORDER = ["purchase", "texas", "adult"]
