@@ -14,7 +14,7 @@ rule run_experiments:
         BENCHMARK_DIR / "run_experiments_{study}_{dataset}.tsv"
     conda:
         "../../envs/models.yaml"
-    threads: workflow.cores
+    threads: 16  # Snakemake caps this at --cores
     resources:
         gpu=1,
     params:
@@ -40,7 +40,7 @@ rule benchmark_engine:
         LOG_DIR / "benchmark_engine.log",
     conda:
         "../../envs/models.yaml"
-    threads: workflow.cores
+    threads: 16  # Snakemake caps this at --cores
     resources:
         gpu=1,
     params:

@@ -6,7 +6,11 @@ rule figure_2:
         lambda wildcards: sum(figure_results(2).values(), []),
     output:
         pdf=FIGURES_DIR / "figure_2.pdf",
-        png=FIGURES_DIR / "figure_2.png",
+        png=report(
+            FIGURES_DIR / "figure_2.png",
+            caption="../report/figure_2.rst",
+            category="Section 4.1",
+        ),
         data=FIGURE_DATA_DIR / "figure_2.csv",
     log:
         LOG_DIR / "figure_2.log",
@@ -25,7 +29,11 @@ rule figure_3:
         lambda wildcards: sum(figure_results(3).values(), []),
     output:
         pdf=FIGURES_DIR / "figure_3.pdf",
-        png=FIGURES_DIR / "figure_3.png",
+        png=report(
+            FIGURES_DIR / "figure_3.png",
+            caption="../report/figure_3.rst",
+            category="Section 4.1",
+        ),
         data=FIGURE_DATA_DIR / "figure_3.csv",
     log:
         LOG_DIR / "figure_3.log",
@@ -44,7 +52,11 @@ rule figure_4:
         lambda wildcards: sum(figure_results(4).values(), []),
     output:
         pdf=FIGURES_DIR / "figure_4.pdf",
-        png=FIGURES_DIR / "figure_4.png",
+        png=report(
+            FIGURES_DIR / "figure_4.png",
+            caption="../report/figure_4.rst",
+            category="Section 4.1",
+        ),
         data=FIGURE_DATA_DIR / "figure_4.csv",
     log:
         LOG_DIR / "figure_4.log",
@@ -63,7 +75,11 @@ rule figure_5:
         lambda wildcards: sum(figure_results(5).values(), []),
     output:
         pdf=FIGURES_DIR / "figure_5.pdf",
-        png=FIGURES_DIR / "figure_5.png",
+        png=report(
+            FIGURES_DIR / "figure_5.png",
+            caption="../report/figure_5.rst",
+            category="Section 4.1",
+        ),
         data=FIGURE_DATA_DIR / "figure_5.csv",
     log:
         LOG_DIR / "figure_5.log",
@@ -82,7 +98,11 @@ rule figure_6:
         lambda wildcards: sum(figure_results(6).values(), []),
     output:
         pdf=FIGURES_DIR / "figure_6.pdf",
-        png=FIGURES_DIR / "figure_6.png",
+        png=report(
+            FIGURES_DIR / "figure_6.png",
+            caption="../report/figure_6.rst",
+            category="Section 4.1",
+        ),
         data=FIGURE_DATA_DIR / "figure_6.csv",
     log:
         LOG_DIR / "figure_6.log",
@@ -101,7 +121,11 @@ rule figure_7:
         lambda wildcards: sum(figure_results(7).values(), []),
     output:
         pdf=FIGURES_DIR / "figure_7.pdf",
-        png=FIGURES_DIR / "figure_7.png",
+        png=report(
+            FIGURES_DIR / "figure_7.png",
+            caption="../report/figure_7.rst",
+            category="Section 4.1",
+        ),
         data=FIGURE_DATA_DIR / "figure_7.csv",
     log:
         LOG_DIR / "figure_7.log",
