@@ -209,15 +209,19 @@ def test_penalties_shrink_weights_and_bad_configs_fail():
 
 def test_feature_masks_equal_models_built_on_the_subset():
     x, y = toy_data(400)
-    config = TrainConfig(hidden=(5,), learning_rate=0.05, epochs=10, batch_size=40, dtype="float64")
+    config = TrainConfig(
+        hidden=(5,), learning_rate=0.05, epochs=10, batch_size=40, dtype="float64", l2=0.01
+    )
     masks = np.array([[1, 0, 1, 0, 0, 1], [1, 1, 1, 1, 1, 1]])
     masked = BatchedMLP(config, 6, 2, feature_masks=masks)
-    masked.fit(
-        torch.as_tensor(x),
-        torch.as_tensor(y),
-        [np.arange(400)] * 2,
-        gens=generators([3, 4], masked.device),
-    )
+    gens = generators([3, 4], masked.device)
+    masked.init_glorot(gens)
+    assert masked.fan_in.tolist() == [3, 6]  # the init used each model's own fan-in
+    assert float(masked.weights[0][0].abs().max()) <= np.sqrt(6.0 / (3 + 5))
+    masked.fit(torch.as_tensor(x), torch.as_tensor(y), [np.arange(400)] * 2, gens=gens)
+    # unused features' weights stay exactly zero, penalties included
+    assert float(masked.weights[0][0][[1, 3, 4]].abs().max()) == 0.0
+    assert float(masked.weights[0][1][[1, 3, 4]].abs().max()) > 0.0
     # predictions ignore the masked-out features entirely
     probabilities = masked.predict_proba(torch.as_tensor(x))[0]
     shuffled = x.copy()

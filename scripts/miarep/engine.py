@@ -114,8 +114,9 @@ class BatchedMLP:
     ):
         """``feature_masks`` (K, n_inputs) of 0/1 lets model k see only its own features.
 
-        A masked input is zero, so its weights get no gradient and the model is the same as one
-        built on its features alone (the init uses each model's own fan-in).
+        A masked input is zero and its weights start at zero, so they get no gradient (not even
+        from the penalties) and the model is the one built on its features alone (the init uses
+        each model's own fan-in).
         """
         self.config = config
         self.n_inputs = n_inputs
@@ -160,7 +161,12 @@ class BatchedMLP:
                     for g, bound in zip(gens, bounds, strict=True)
                 ]
             )
-            self.weights.append(w.to(self.device))
+            w = w.to(self.device)
+            if layer == 0 and self.feature_mask is not None:
+                # weights of unused features start (and, getting no gradient, stay) at zero, so
+                # the L1/L2 penalties and the loss see exactly the model built on its features
+                w = w * self.feature_mask.transpose(1, 2)
+            self.weights.append(w)
             self.biases.append(b.to(self.device))
 
     def set_weights(self, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]) -> None:
