@@ -26,7 +26,7 @@ from miarep.models import MODEL_KINDS, fit_predict
 from miarep.preprocess import ENCODED_PREFIX
 from miarep.sampling import Pool
 from miarep.seeding import int_seed, rng
-from miarep.splits import ROLES
+from miarep.splits import index_sets_by_experiment
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +55,6 @@ class RunSettings:
         return [self.shadow]
 
 
-def _splits_by_experiment(long: pd.DataFrame) -> dict[int, dict[str, np.ndarray]]:
-    out: dict[int, dict[str, np.ndarray]] = {}
-    for (experiment, role), rows in long.groupby(["experiment", "role"], observed=True)["row"]:
-        out.setdefault(int(experiment), {})[role] = np.sort(rows.to_numpy(dtype=np.int64))
-    for roles in out.values():
-        for role in ROLES:
-            roles.setdefault(role, np.zeros(0, dtype=np.int64))
-    return out
-
-
 def run_study(
     table: pd.DataFrame,
     kinds: Mapping[str, str],
@@ -79,7 +69,7 @@ def run_study(
     feature_names = list(kinds)
     x = table[[ENCODED_PREFIX + f for f in feature_names]].to_numpy(np.float32)
     y = table["label"].to_numpy(np.int64)
-    splits = _splits_by_experiment(long)
+    splits = index_sets_by_experiment(long)
     rows = experiments.to_dict("records")
     keys = [(r["dataset"], experiment_key(request_of(r)), int(r["repetition"])) for r in rows]
     masks = np.array(
@@ -104,10 +94,10 @@ def run_study(
     )
 
     shadow_parts: list[list[AttackData]] = [[] for _ in rows]
+    members = [splits[i]["shadow_member"] for i in ids]
+    nonmembers = [splits[i]["shadow_nonmember"] for i in ids]
     for kind in settings.shadow_kinds():
         log.info("training %d shadow models (%s)", len(rows), kind)
-        members = [splits[i]["shadow_member"] for i in ids]
-        nonmembers = [splits[i]["shadow_nonmember"] for i in ids]
         outputs = fit_predict(
             kind,
             settings.settings_for(kind),

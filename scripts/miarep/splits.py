@@ -53,10 +53,20 @@ def draw_all(design: pd.DataFrame, pool: Pool, root_seed: int) -> tuple[pd.DataF
     return long, table
 
 
+def index_sets_by_experiment(long: pd.DataFrame) -> dict[int, dict[str, np.ndarray]]:
+    """experiment -> role -> sorted row indices, from a long split table (every role present)."""
+    out: dict[int, dict[str, np.ndarray]] = {}
+    for (experiment, role), rows in long.groupby(["experiment", "role"], observed=True)["row"]:
+        out.setdefault(int(experiment), {})[role] = np.sort(rows.to_numpy(dtype=np.int64))
+    for roles in out.values():
+        for role in ROLES:
+            roles.setdefault(role, np.zeros(0, dtype=np.int64))
+    return out
+
+
 def read_split(long: pd.DataFrame, experiment: int, features: str) -> Split:
     """The Split of one experiment from a long split table (achieved properties not included)."""
-    rows = long[long["experiment"] == experiment]
-    by_role = {role: np.sort(rows.loc[rows["role"] == role, "row"].to_numpy()) for role in ROLES}
+    by_role = index_sets_by_experiment(long[long["experiment"] == experiment])[experiment]
     return Split(*(by_role[role] for role in ROLES), features=features.split(";"), achieved={})
 
 

@@ -88,7 +88,16 @@ DATA_CODE = code_digest(
 )
 SAMPLING_CODE = code_digest("sampling", "design", "splits", "discretize", "properties")
 MODEL_CODE = code_digest(
-    "engine", "models", "attack", "experiments", "metrics", "properties", "groups"
+    "engine",
+    "models",
+    "attack",
+    "experiments",
+    "metrics",
+    "properties",
+    "groups",
+    "splits",
+    "design",
+    "sampling",
 )
 BENCHMARK_CODE = code_digest("engine", "benchmark")
 
