@@ -79,7 +79,8 @@ def test_single_class_training_set_gives_certain_outputs():
     assert np.array_equal(out[0], np.tile([0.0, 1.0], (5, 1)))
 
 
-def test_runner_writes_one_complete_row_per_experiment():
+def toy_study(study):
+    """A two-feature table with a learnable label, its pool, and a study drawn on it."""
     rng = np.random.default_rng(3)
     n = 1200
     table = pd.DataFrame(
@@ -91,13 +92,17 @@ def test_runner_writes_one_complete_row_per_experiment():
     table["label"] = (table["x__a"] + 0.3 * rng.normal(size=n) > 0.6).astype(np.int8)
     kinds = {"a": "numeric", "b": "numeric"}
     pool = Pool.from_table(table, kinds, bins=4, top_k=2)
+    long, experiments = draw_all(expand_study(study, "toy", 0.75), pool, root_seed=1)
+    return table, kinds, pool, long, experiments
+
+
+def test_runner_writes_one_complete_row_per_experiment():
     study = {
         "base": {"target_size": 200, "shadow_size": 200},
         "grid": {"class_balance": [20, 40]},
         "repetitions": 2,
     }
-    design = expand_study(study, "toy", 0.75)
-    long, experiments = draw_all(design, pool, root_seed=1)
+    table, kinds, pool, long, experiments = toy_study(study)
     settings = RunSettings("ann", "same", "ann", {"ann": ANN}, ANN, fairness_pairs=500)
     results = run_study(
         table, kinds, long, experiments, pool, table["x__b"].to_numpy() > 0, settings, root_seed=1
@@ -124,3 +129,30 @@ def test_runner_writes_one_complete_row_per_experiment():
     assert (results["mia_n"] == 100).all()  # 50 non-members and 50 of the 150 members
     assert (results["paper_mia_n"] == 200).all()
     assert results["train_accuracy"].between(0.6, 1).all()
+
+
+def test_model_sweep_shares_samples_and_trains_each_distinct_model_once(caplog):
+    """Model fields in a grid: one draw per request, the config's models changed per experiment."""
+    study = {
+        "base": {"target_size": 200, "shadow_size": 200, "hidden_units": 8},
+        "grid": {"hidden_layers": [1, 2], "target_model": ["ann", "lr"], "shadow_model": ["lr"]},
+        "repetitions": 2,
+    }
+    table, kinds, pool, long, experiments = toy_study(study)
+    assert len(experiments) == 8 and experiments["sample"].nunique() == 2
+    assert long["sample"].nunique() == 2
+    settings = RunSettings(
+        "ann", "same", "lr", {"ann": ANN, "lr": {"C": 1.0}}, ANN, fairness_pairs=100
+    )
+    with caplog.at_level("INFO"):
+        results = run_study(
+            table, kinds, long, experiments, pool, np.zeros(len(table), bool), settings, 1
+        )
+    assert results[["hidden_layers", "hidden_units"]].drop_duplicates().shape[0] == 2
+    assert set(results["target_model"]) == {"ann", "lr"}
+    assert (results["shadow_model"] == "lr").all()
+    # the LR target and the LR shadow of a sample are the same whatever the ANN's depth
+    lr = results[results["target_model"] == "lr"].sort_values(["repetition", "hidden_layers"])
+    assert lr.groupby("repetition")["mia_auc"].nunique().eq(1).all()
+    assert 'training 4 lr models ({"C": 1.0}) for 8 experiments' in caplog.text
+    assert '"hidden": [8, 8]' in caplog.text and '"hidden": [8]' in caplog.text

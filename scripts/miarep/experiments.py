@@ -11,6 +11,7 @@ model properties, and the attack metrics under both evaluation protocols (DESIGN
   "member" always scores 0.75 here).
 """
 
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,13 +21,13 @@ import pandas as pd
 
 from miarep import properties
 from miarep.attack import AttackData, shokri_attack
-from miarep.design import experiment_key, request_of
+from miarep.design import experiment_key, model_fields_of, request_of
 from miarep.metrics import attack_metrics
-from miarep.models import MODEL_KINDS, fit_predict
+from miarep.models import MODEL_KINDS, fit_predict, train_config
 from miarep.preprocess import ENCODED_PREFIX
 from miarep.sampling import Pool
 from miarep.seeding import int_seed, rng
-from miarep.splits import index_sets_by_experiment
+from miarep.splits import index_sets_by_sample
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +49,53 @@ class RunSettings:
         return self.model_settings[kind]
 
     def shadow_kinds(self) -> list[str]:
-        if self.shadow == "same":
-            return [self.target]
-        if self.shadow == "all":
-            return list(MODEL_KINDS)
-        return [self.shadow]
+        return ExperimentModels.resolve(self, {}).shadows
+
+
+@dataclass(frozen=True)
+class ExperimentModels:
+    """The target and shadow models of one experiment: the config's, changed by its model fields."""
+
+    target: str
+    shadows: list[str]
+    model_settings: Mapping[str, Mapping]
+
+    @classmethod
+    def resolve(cls, settings: RunSettings, fields: Mapping) -> "ExperimentModels":
+        """Apply an experiment's model fields (:data:`miarep.design.MODEL_FIELDS`).
+
+        ``hidden_layers`` and ``hidden_units`` make the ANN ``hidden_layers`` layers of
+        ``hidden_units`` units (a field left empty keeps the config's depth, or its first width);
+        ``learning_rate`` and ``l2`` replace the ANN's. The ANN settings apply to target and
+        shadow ANNs alike (the attacker knows the target's architecture, paper Section 3).
+        """
+        target = str(fields.get("target_model", settings.target))
+        shadow = str(fields.get("shadow_model", settings.shadow))
+        if target not in MODEL_KINDS or shadow not in (*MODEL_KINDS, "same", "all"):
+            raise ValueError(f"unknown model kinds target={target!r}, shadow={shadow!r}")
+        shadows = {"same": [target], "all": list(MODEL_KINDS)}.get(shadow, [shadow])
+        ann = dict(settings.model_settings["ann"])
+        hidden = list(ann.get("hidden", [50]))
+        layers = int(fields.get("hidden_layers", len(hidden)))
+        if "hidden_units" in fields or layers != len(hidden):
+            hidden = [int(fields.get("hidden_units", hidden[0]))] * layers
+        ann["hidden"] = hidden
+        for field in ("learning_rate", "l2"):
+            if field in fields:
+                ann[field] = float(fields[field])
+        return cls(target, shadows, {**settings.model_settings, "ann": ann})
+
+    def describe(self) -> dict:
+        """Result-table columns naming the models actually trained."""
+        ann = train_config(self.model_settings["ann"])
+        return {
+            "target_model": self.target,
+            "shadow_model": "all" if len(self.shadows) > 1 else self.shadows[0],
+            "hidden_layers": len(ann.hidden),
+            "hidden_units": max(ann.hidden),
+            "learning_rate": ann.learning_rate,
+            "l2": ann.l2,
+        }
 
 
 def run_study(
@@ -69,55 +112,33 @@ def run_study(
     feature_names = list(kinds)
     x = table[[ENCODED_PREFIX + f for f in feature_names]].to_numpy(np.float32)
     y = table["label"].to_numpy(np.int64)
-    splits = index_sets_by_experiment(long)
+    by_sample = index_sets_by_sample(long)
     rows = experiments.to_dict("records")
-    keys = [(r["dataset"], experiment_key(request_of(r)), int(r["repetition"])) for r in rows]
-    masks = np.array(
-        [[f in r["features"].split(";") for f in feature_names] for r in rows], dtype=np.float64
-    )
-    ids = [int(r["experiment"]) for r in rows]
-    target_members = [splits[i]["target_member"] for i in ids]
-    target_nonmembers = [splits[i]["target_nonmember"] for i in ids]
+    models = [ExperimentModels.resolve(settings, model_fields_of(r)) for r in rows]
+    samples = _Samples(rows, by_sample, feature_names, root_seed)
 
-    log.info("training %d target models (%s)", len(rows), settings.target)
-    target_out = fit_predict(
-        settings.target,
-        settings.settings_for(settings.target),
-        x,
-        y,
-        target_members,
-        [[m, n] for m, n in zip(target_members, target_nonmembers, strict=True)],
-        [int_seed(root_seed, "target", *key) for key in keys],
-        masks,
-        settings.device,
-        settings.chunk_models,
-    )
-
-    shadow_parts: list[list[AttackData]] = [[] for _ in rows]
-    members = [splits[i]["shadow_member"] for i in ids]
-    nonmembers = [splits[i]["shadow_nonmember"] for i in ids]
-    for kind in settings.shadow_kinds():
-        log.info("training %d shadow models (%s)", len(rows), kind)
-        outputs = fit_predict(
-            kind,
-            settings.settings_for(kind),
-            x,
-            y,
-            members,
-            [[m, n] for m, n in zip(members, nonmembers, strict=True)],
-            [int_seed(root_seed, "shadow", kind, *key) for key in keys],
-            masks,
-            settings.device,
-            settings.chunk_models,
+    tasks = [("target", e, m.target, m.model_settings[m.target]) for e, m in enumerate(models)]
+    tasks += [
+        ("shadow", e, kind, m.model_settings[kind])
+        for e, m in enumerate(models)
+        for kind in m.shadows
+    ]
+    outputs = samples.fit_unique(tasks, x, y, settings)
+    target_out = [outputs["target", e, m.target] for e, m in enumerate(models)]
+    shadow_parts = []
+    for e, m in enumerate(models):
+        members, nonmembers = samples.sets(e, "shadow")
+        shadow_parts.append(
+            [
+                AttackData(probs_in, y[members], probs_out, y[nonmembers])
+                for probs_in, probs_out in (outputs["shadow", e, kind] for kind in m.shadows)
+            ]
         )
-        for e, (probs_in, probs_out) in enumerate(outputs):
-            shadow_parts[e].append(AttackData(probs_in, y[members[e]], probs_out, y[nonmembers[e]]))
 
     log.info("training %d attack models (%s)", 2 * len(rows), settings.attack)
+    target_sets = [samples.sets(e, "target") for e in range(len(rows))]
     query_probs = [np.concatenate(out) for out in target_out]
-    query_labels = [
-        np.concatenate([y[m], y[n]]) for m, n in zip(target_members, target_nonmembers, strict=True)
-    ]
+    query_labels = [np.concatenate([y[m], y[n]]) for m, n in target_sets]
     attack_settings = (
         settings.attack_ann if settings.attack == "ann" else settings.settings_for(settings.attack)
     )
@@ -127,18 +148,21 @@ def run_study(
         [AttackData.pooled(p) for p in shadow_parts],
         query_probs,
         query_labels,
-        [[int_seed(root_seed, "attack", c, *key) for c in (0, 1)] for key in keys],
+        [
+            [int_seed(root_seed, "attack", c, *samples.key(e)) for c in (0, 1)]
+            for e in range(len(rows))
+        ],
         device=settings.device,
         chunk_models=settings.chunk_models,
     )
 
     results = []
     for e, row in enumerate(rows):
-        members, nonmembers = target_members[e], target_nonmembers[e]
+        members, nonmembers = target_sets[e]
         is_member = np.r_[np.ones(len(members), bool), np.zeros(len(nonmembers), bool)]
-        generator = rng(root_seed, "evaluate", *keys[e])
+        generator = rng(root_seed, "evaluate", *samples.key(e))
         balanced = _balanced_subset(is_member, generator)
-        out = dict(row)
+        out = dict(row) | models[e].describe()
         out.update(
             _model_properties(
                 target_out[e],
@@ -146,7 +170,7 @@ def run_study(
                 members,
                 nonmembers,
                 pool,
-                masks[e],
+                samples.masks[e],
                 protected,
                 settings.fairness_pairs,
                 generator,
@@ -156,6 +180,71 @@ def run_study(
         out.update(attack_metrics(is_member, scores[e], prefix="paper_mia_"))
         results.append(out)
     return pd.DataFrame(results)
+
+
+class _Samples:
+    """Index sets, feature masks and seeds of each experiment's sample; trains each distinct
+    model once (experiments of a model sweep share samples, and many share models too)."""
+
+    def __init__(self, rows, by_sample, feature_names, root_seed):
+        self.rows = rows
+        self.by_sample = by_sample
+        self.root_seed = root_seed
+        self.masks = np.array(
+            [[f in r["features"].split(";") for f in feature_names] for r in rows],
+            dtype=np.float64,
+        )
+
+    def key(self, e: int) -> tuple:
+        row = self.rows[e]
+        return (row["dataset"], experiment_key(request_of(row)), int(row["repetition"]))
+
+    def sets(self, e: int, role: str) -> tuple[np.ndarray, np.ndarray]:
+        sets = self.by_sample[int(self.rows[e]["sample"])]
+        return sets[f"{role}_member"], sets[f"{role}_nonmember"]
+
+    def fit_unique(self, tasks, x, y, settings) -> dict:
+        """Outputs (probabilities on members, on non-members) of each (role, experiment, kind)
+        task; ``tasks`` holds (role, experiment, kind, model settings). Target and shadow models
+        with the same settings are trained in one batch, each distinct model once."""
+        groups: dict[tuple, dict[tuple, list[tuple]]] = {}
+        for role, e, kind, params in tasks:
+            spec = (kind, json.dumps(params, sort_keys=True, default=list))
+            model = (role, int(self.rows[e]["sample"]))
+            groups.setdefault(spec, {}).setdefault(model, []).append((role, e, kind))
+        out: dict = {}
+        for (kind, params), users in groups.items():
+            first = [(role, entries[0][1]) for (role, _), entries in users.items()]
+            log.info(
+                "training %d %s models (%s) for %d experiments",
+                len(first),
+                kind,
+                params,
+                len({e for entries in users.values() for _, e, _ in entries}),
+            )
+            sets = [self.sets(e, role) for role, e in first]
+            seeds = [
+                int_seed(
+                    self.root_seed, *((role,) if role == "target" else (role, kind)), *self.key(e)
+                )
+                for role, e in first
+            ]
+            outputs = fit_predict(
+                kind,
+                json.loads(params),
+                x,
+                y,
+                [members for members, _ in sets],
+                [list(pair) for pair in sets],
+                seeds,
+                self.masks[[e for _, e in first]],
+                settings.device,
+                settings.chunk_models,
+            )
+            for result, entries in zip(outputs, users.values(), strict=True):
+                for task in entries:
+                    out[task] = result
+        return out
 
 
 def _balanced_subset(is_member: np.ndarray, generator: np.random.Generator) -> np.ndarray:
