@@ -25,3 +25,4 @@ rule all:
         sample_outputs(),
         result_outputs(),
         figure_outputs(),
+        table_outputs(),

@@ -104,11 +104,24 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
             "mutual_information",
         ):
             assert results[column].notna().all(), (dataset, column)
-    for number in range(2, 8):
+    for number in range(2, 12):
         for ext in ("pdf", "png"):
             assert (work / "figures" / f"figure_{number}.{ext}").stat().st_size > 1000
         drawn = pd.read_csv(work / "results" / "figure_data" / f"figure_{number}.csv")
-        assert set(drawn["dataset"]) == {"adult", "texas", "purchase"}
+        assert set(drawn["dataset"]) == {"adult", "texas", "purchase"}, number
+    configs = pd.read_csv(work / "results" / "tables" / "figure_8_pruned.csv")
+    assert len(configs) == 3 * 3 * 4  # datasets x sweeps x (2 depths x 2 values)
+    tables_dir = work / "results" / "tables"
+    for number in (2, 3, 4):
+        for ext in ("md", "tex"):
+            assert (tables_dir / f"table_{number}.{ext}").stat().st_size > 200
+    table_2 = pd.read_csv(tables_dir / "table_2.csv")
+    assert len(table_2) == 30 and table_2["paper_mia_pct"].notna().all()
+    assert table_2["mia_balanced_pct"].between(0, 100).all()
+    table_3 = pd.read_csv(tables_dir / "table_3.csv")
+    assert len(table_3) == 12 and (table_3["repetitions"] == 2).all()
+    table_4 = pd.read_csv(tables_dir / "table_4.csv")
+    assert len(table_4) == 36 and table_4["paper_pearson_r"].notna().all()
     tables = {d: pd.read_parquet(processed / f"{d}.parquet") for d in cards}
     tables |= {
         f"{d}-results": pd.read_parquet(
@@ -117,6 +130,9 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
         for d in cards
     }
     tables |= {f"{d}-splits": pd.read_parquet(samples / f"{d}.parquet") for d in cards}
+
+    snakemake(repo, work, "--report", "report.html", "--configfile", tiny_config)
+    assert "Table 2" in (work / "report.html").read_text(errors="replace")
 
     # Nothing left to do; then a forced rerun of preprocessing gives identical tables.
     assert "Nothing to be done" in snakemake(repo, work, "-n", "--configfile", tiny_config).stdout

@@ -48,9 +48,6 @@ class RunSettings:
     def settings_for(self, kind: str) -> Mapping:
         return self.model_settings[kind]
 
-    def shadow_kinds(self) -> list[str]:
-        return ExperimentModels.resolve(self, {}).shadows
-
 
 @dataclass(frozen=True)
 class ExperimentModels:

@@ -1,9 +1,10 @@
-"""Figures 2-7 of Tonni et al. from result tables only (a figure rule never trains).
+"""Figures 2-7, 9 and 10 of Tonni et al. from result tables only (a figure rule never trains).
 
 Each figure has one panel per enabled dataset, in the paper's order (Purchase, Texas, Adult), and
 draws MIA accuracy under both evaluation protocols: the balanced one (chance 0.5) and the paper's
-(75% members). Figures 2, 3, 6 and 7 show means with 95% t intervals; Figures 4 and 5 one dot per
-experiment, as in the paper.
+(75% members). Figures 2, 3, 6, 7, 9 and 10 show means with 95% t intervals (7, 9 and 10 over
+quantile bins of a measured property); Figures 4 and 5 one dot per experiment, as in the paper.
+Figures 8 and 11 have layouts of their own (:mod:`miarep.model_figures`).
 """
 
 from collections.abc import Mapping
@@ -79,6 +80,22 @@ FIGURES: dict[int, FigureSpec] = {
         "binned",
         "Dataset entropy H_D (bits, mean over features)",
         "Effect of the dataset entropy on MIA accuracy",
+    ),
+    9: FigureSpec(
+        9,
+        ("figure_9",),
+        "mutual_information",
+        "binned",
+        "I(X; theta) (bits, quantile-bin centre)",
+        "Effect of the mutual information between records and model parameters on MIA accuracy",
+    ),
+    10: FigureSpec(
+        10,
+        ("figure_10",),
+        "delta_mi",
+        "binned",
+        "delta_mi(f) (quantile-bin centre)",
+        "Effect of the deviation from MIA-indistinguishability on MIA accuracy",
     ),
 }
 
@@ -156,10 +173,15 @@ def render(
         ax.set_ylim(0.3, 1.0)
     axes[0][0].legend(loc="upper right", frameon=False)
     fig.suptitle(f"Figure {spec.number}: {spec.title}", fontsize=10)
+    save(fig, pdf, png)
+    return pd.concat(summaries, ignore_index=True)
+
+
+def save(fig, pdf: str | Path, png: str | Path) -> None:
+    """Write a figure as PDF and PNG without timestamps (reruns give identical files)."""
     fig.tight_layout()
     for path in (pdf, png):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(pdf, metadata={"CreationDate": None, "ModDate": None}, bbox_inches="tight")
     fig.savefig(png, metadata={"Software": None}, bbox_inches="tight")
     plt.close(fig)
-    return pd.concat(summaries, ignore_index=True)

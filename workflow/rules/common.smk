@@ -104,7 +104,11 @@ BENCHMARK_CODE = code_digest("engine", "benchmark")
 
 FIGURES_DIR = Path("figures")
 FIGURE_DATA_DIR = Path("results/figure_data")
-# Studies behind each figure (Figure 7 pools the class- and feature-balance sweeps, A.6 #8).
+TABLES_DIR = Path("results/tables")
+# The paper's numbers, shipped with the workflow (not with the results)
+REFERENCE_DIR = Path(workflow.basedir) / "reference" / "paper_tables"
+# Studies behind each figure and table. Figure 7 pools the class- and feature-balance sweeps
+# (A.6 #8); Table 3 reads Figure 8's L2 sweep; Table 4 pools Figures 4, 5 (= 7) and 11 (A.6 #18).
 FIGURE_STUDIES = {
     2: ["figure_2"],
     3: ["figure_3"],
@@ -112,16 +116,24 @@ FIGURE_STUDIES = {
     5: ["figure_5"],
     6: ["figure_6"],
     7: ["figure_4", "figure_5"],
+    8: ["figure_8_units", "figure_8_learning_rate", "figure_8_l2"],
+    9: ["figure_9"],
+    10: ["figure_10"],
+    11: ["figure_11"],
+}
+TABLE_STUDIES = {
+    2: ["table_2"],
+    3: ["figure_8_l2"],
+    4: ["figure_4", "figure_5", "figure_11"],
 }
 
 
-def figure_results(number):
-    """Result tables a figure reads: dataset -> list of paths (datasets of all its studies)."""
-    studies = [s for s in FIGURE_STUDIES[number] if s in config["studies"]]
-    if not studies:
-        raise ValueError(
-            f"figure {number} needs the studies {FIGURE_STUDIES[number]} in the config"
-        )
+def pooled_results(studies):
+    """Result tables of the given studies: dataset -> list of paths (studies of one dataset
+    are pooled)."""
+    missing = [s for s in studies if s not in config["studies"]]
+    if missing:
+        raise ValueError(f"this artefact needs the studies {missing} in the config")
     paths = {}
     for study in studies:
         for dataset in study_datasets(study):
@@ -131,6 +143,28 @@ def figure_results(number):
     return paths
 
 
+def results_by_study(studies):
+    """Result tables of the given studies: study -> dataset -> path."""
+    pooled_results(studies)  # same check
+    return {
+        study: {
+            dataset: str(EXPERIMENTS_DIR / study / f"{dataset}.parquet")
+            for dataset in study_datasets(study)
+        }
+        for study in studies
+    }
+
+
+def figure_results(number):
+    """Result tables a figure reads: dataset -> list of paths."""
+    return pooled_results(FIGURE_STUDIES[number])
+
+
+def table_results(number):
+    """Result tables a table reads: dataset -> list of paths."""
+    return pooled_results(TABLE_STUDIES[number])
+
+
 def figure_outputs():
     """Every figure whose studies the config defines."""
     return [
@@ -138,4 +172,14 @@ def figure_outputs():
         for n, studies in FIGURE_STUDIES.items()
         if all(s in config["studies"] for s in studies)
         for ext in ("pdf", "png")
+    ]
+
+
+def table_outputs():
+    """Every table whose studies the config defines."""
+    return [
+        str(TABLES_DIR / f"table_{n}.{ext}")
+        for n, studies in TABLE_STUDIES.items()
+        if all(s in config["studies"] for s in studies)
+        for ext in ("csv", "md", "tex")
     ]

@@ -137,3 +137,180 @@ rule figure_7:
         paths=lambda wildcards: figure_results(7),
     script:
         "../../scripts/figure.py"
+
+
+rule figure_8:
+    input:
+        lambda wildcards: sum(figure_results(8).values(), []),
+    output:
+        pdf=FIGURES_DIR / "figure_8.pdf",
+        png=report(
+            FIGURES_DIR / "figure_8.png",
+            caption="../report/figure_8.rst",
+            category="Section 4.2",
+        ),
+        data=FIGURE_DATA_DIR / "figure_8.csv",
+        pruned=report(
+            TABLES_DIR / "figure_8_pruned.csv",
+            caption="../report/figure_8_pruned.rst",
+            category="Section 4.2",
+        ),
+    log:
+        LOG_DIR / "figure_8.log",
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    params:
+        paths=lambda wildcards: results_by_study(FIGURE_STUDIES[8]),
+        ann=config["models"]["ann"],
+        prune_ratio=config["evaluation"]["prune_ratio"],
+    script:
+        "../../scripts/figure_8.py"
+
+
+rule figure_9:
+    input:
+        lambda wildcards: sum(figure_results(9).values(), []),
+    output:
+        pdf=FIGURES_DIR / "figure_9.pdf",
+        png=report(
+            FIGURES_DIR / "figure_9.png",
+            caption="../report/figure_9.rst",
+            category="Section 4.2",
+        ),
+        data=FIGURE_DATA_DIR / "figure_9.csv",
+    log:
+        LOG_DIR / "figure_9.log",
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    params:
+        number=9,
+        paths=lambda wildcards: figure_results(9),
+    script:
+        "../../scripts/figure.py"
+
+
+rule figure_10:
+    input:
+        lambda wildcards: sum(figure_results(10).values(), []),
+    output:
+        pdf=FIGURES_DIR / "figure_10.pdf",
+        png=report(
+            FIGURES_DIR / "figure_10.png",
+            caption="../report/figure_10.rst",
+            category="Section 4.2",
+        ),
+        data=FIGURE_DATA_DIR / "figure_10.csv",
+    log:
+        LOG_DIR / "figure_10.log",
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    params:
+        number=10,
+        paths=lambda wildcards: figure_results(10),
+    script:
+        "../../scripts/figure.py"
+
+
+rule figure_11:
+    input:
+        lambda wildcards: sum(figure_results(11).values(), []),
+    output:
+        pdf=FIGURES_DIR / "figure_11.pdf",
+        png=report(
+            FIGURES_DIR / "figure_11.png",
+            caption="../report/figure_11.rst",
+            category="Section 4.2",
+        ),
+        data=FIGURE_DATA_DIR / "figure_11.csv",
+    log:
+        LOG_DIR / "figure_11.log",
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    params:
+        paths=lambda wildcards: figure_results(11),
+        bins=10,
+    script:
+        "../../scripts/figure_11.py"
+
+
+rule table_2:
+    input:
+        results=lambda wildcards: sum(table_results(2).values(), []),
+        reference=REFERENCE_DIR / "table_2.csv",
+    output:
+        report(
+            TABLES_DIR / "table_2.csv",
+            caption="../report/table_2.rst",
+            category="Tables",
+        ),
+        TABLES_DIR / "table_2.md",
+        TABLES_DIR / "table_2.tex",
+    log:
+        LOG_DIR / "table_2.log",
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    params:
+        number=2,
+        paths=lambda wildcards: table_results(2),
+        title="Table 2: MIA accuracy (%) per target and shadow model, ours beside the paper's",
+        digits=2,
+    script:
+        "../../scripts/table.py"
+
+
+rule table_3:
+    input:
+        results=lambda wildcards: sum(table_results(3).values(), []),
+        reference=REFERENCE_DIR / "table_3.csv",
+    output:
+        report(
+            TABLES_DIR / "table_3.csv",
+            caption="../report/table_3.rst",
+            category="Tables",
+        ),
+        TABLES_DIR / "table_3.md",
+        TABLES_DIR / "table_3.tex",
+    log:
+        LOG_DIR / "table_3.log",
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    params:
+        number=3,
+        paths=lambda wildcards: table_results(3),
+        ann=config["models"]["ann"],
+        title="Table 3: train, test and MIA accuracy (%) for 1 and 5 hidden layers, L2 0 and 0.01",
+        digits=2,
+    script:
+        "../../scripts/table.py"
+
+
+rule table_4:
+    input:
+        results=lambda wildcards: sum(table_results(4).values(), []),
+        reference=REFERENCE_DIR / "table_4.csv",
+    output:
+        report(
+            TABLES_DIR / "table_4.csv",
+            caption="../report/table_4.rst",
+            category="Tables",
+        ),
+        TABLES_DIR / "table_4.md",
+        TABLES_DIR / "table_4.tex",
+    log:
+        LOG_DIR / "table_4.log",
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    params:
+        number=4,
+        paths=lambda wildcards: table_results(4),
+        title="Table 4: Pearson and Spearman correlations between properties, ours beside the paper's",
+        digits=3,
+    script:
+        "../../scripts/table.py"

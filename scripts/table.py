@@ -1,0 +1,22 @@
+"""Rules table_2, table_3 and table_4: one paper table from result tables, beside the paper's."""
+
+import pandas as pd
+
+from miarep import tables
+from miarep.figures import load_results
+from miarep.logs import setup_logging
+from miarep.model_figures import default_model
+
+log = setup_logging(snakemake.log[0])
+params = snakemake.params
+results = load_results(params.paths)
+reference = pd.read_csv(snakemake.input.reference)
+if params.number == 2:
+    frame = tables.table_2(results, reference)
+elif params.number == 3:
+    default = default_model(params.ann)
+    frame = tables.table_3(results, reference, default["hidden_units"], default["learning_rate"])
+else:
+    frame = tables.table_4(results, reference)
+tables.write_table(frame, snakemake.output, params.title, digits=params.digits)
+log.info("table %d: %d rows from %s", params.number, len(frame), dict(params.paths))
