@@ -18,5 +18,11 @@ elif params.number == 3:
     frame = tables.table_3(results, reference, default["hidden_units"], default["learning_rate"])
 else:
     frame = tables.table_4(results, reference)
-tables.write_table(frame, snakemake.output, params.title, digits=params.digits)
+sections = None
+if params.number == 2:
+    sections = {
+        f"{dataset}: balanced MIA accuracy, ours ± 95% CI (paper)": matrix
+        for dataset, matrix in tables.table_2_matrices(frame).items()
+    }
+tables.write_table(frame, snakemake.output, params.title, params.digits, sections)
 log.info("table %d: %d rows from %s", params.number, len(frame), dict(params.paths))

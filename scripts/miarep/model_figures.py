@@ -69,7 +69,9 @@ def prune(frame: pd.DataFrame, sweep: Sweep, default_accuracy: float, ratio: flo
         .mean()
         .rename("mean_test_accuracy")
         .reset_index()
+        .rename(columns={sweep.x: "value"})
     )
+    configs.insert(0, "sweep", sweep.x)
     configs["threshold"] = ratio * default_accuracy
     configs["pruned"] = configs["mean_test_accuracy"] < configs["threshold"]
     return configs
@@ -99,9 +101,9 @@ def render_figure_8(
                 ax.set_visible(False)
                 continue
             table = prune(frame, sweep, reference, prune_ratio)
-            configs.append(table.assign(dataset=dataset, sweep=sweep.x))
+            configs.append(table.assign(dataset=dataset))
             for depth, group in frame.groupby("hidden_layers"):
-                pruned = table.loc[(table["hidden_layers"] == depth) & table["pruned"], sweep.x]
+                pruned = table.loc[(table["hidden_layers"] == depth) & table["pruned"], "value"]
                 summary = summarise(group, sweep.x, MIA)
                 summary["pruned"] = summary[sweep.x].isin(pruned.to_numpy())
                 kept = summary[~summary["pruned"]]
@@ -135,7 +137,8 @@ def render_figure_8(
         fontsize=10,
     )
     save(fig, pdf, png)
-    return pd.concat(summaries, ignore_index=True), pd.concat(configs, ignore_index=True)
+    configs = pd.concat(configs, ignore_index=True)
+    return pd.concat(summaries, ignore_index=True), configs[["dataset", *configs.columns[:-1]]]
 
 
 FAIRNESS = {

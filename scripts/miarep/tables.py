@@ -173,13 +173,53 @@ def _format(value, digits: int) -> str:
     return str(value)
 
 
+def table_2_matrices(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Table 2 as the paper lays it out, per dataset: targets x shadows, cells
+    "ours ± CI (paper)" with ours the balanced MIA accuracy (%)."""
+    out = {}
+    order = [KIND_NAMES[k] for k in ("ann", "knn", "lr", "rf", "svm", "all")]
+    for dataset, group in frame.groupby("dataset", sort=False):
+        cells = group.assign(
+            cell=[
+                f"{m:.1f} ± {c:.1f} ({p:.1f})"
+                for m, c, p in zip(
+                    group["mia_balanced_pct"],
+                    group["mia_balanced_ci"],
+                    group["paper_mia_pct"],
+                    strict=True,
+                )
+            ]
+        )
+        matrix = cells.pivot(index="target", columns="shadow", values="cell")
+        matrix = matrix.reindex(
+            index=[k for k in order if k in matrix.index],
+            columns=[k for k in order if k in matrix.columns],
+        )
+        matrix.columns.name = None
+        out[dataset] = matrix.reset_index().rename(columns={"target": "target \\ shadow"})
+    return out
+
+
 def write_table(
-    frame: pd.DataFrame, paths: Sequence[str | Path], title: str, digits: int = 2
+    frame: pd.DataFrame,
+    paths: Sequence[str | Path],
+    title: str,
+    digits: int = 2,
+    sections: Mapping[str, pd.DataFrame] | None = None,
 ) -> None:
-    """Write ``frame`` as CSV (full precision), Markdown and LaTeX: paths in that order."""
+    """Write ``frame`` as CSV (full precision), Markdown and LaTeX: paths in that order.
+
+    ``sections`` (heading -> frame), when given, replace ``frame`` in the Markdown and LaTeX
+    versions with a layout made for reading.
+    """
     csv_path, md_path, tex_path = paths
-    write_atomic(csv_path, lambda tmp: frame.to_csv(tmp, index=False))
-    write_atomic(
-        md_path, lambda tmp: Path(tmp).write_text(f"# {title}\n\n{markdown(frame, digits)}")
+    parts = dict(sections) if sections else {"": frame}
+    text = f"# {title}\n"
+    for heading, part in parts.items():
+        text += (f"\n## {heading}\n" if heading else "") + "\n" + markdown(part, digits)
+    tex = "".join(
+        latex(part, f"{title} {heading}".strip(), digits) for heading, part in parts.items()
     )
-    write_atomic(tex_path, lambda tmp: Path(tmp).write_text(latex(frame, title, digits)))
+    write_atomic(csv_path, lambda tmp: frame.to_csv(tmp, index=False))
+    write_atomic(md_path, lambda tmp: Path(tmp).write_text(text))
+    write_atomic(tex_path, lambda tmp: Path(tmp).write_text(tex))
