@@ -298,7 +298,10 @@ class BatchedMLP:
                 stop = min(start + batch_size, n_max)
                 counts = np.clip(sizes - start, 0, stop - start)
                 batch_loss = self._step(x, y, epoch_rows[:, start:stop], counts, state)
-                epoch_loss += batch_loss.double() * torch.as_tensor(counts, device=device)
+                if (counts == stop - start).all():
+                    epoch_loss.add_(batch_loss, alpha=stop - start)
+                else:
+                    epoch_loss += batch_loss.double() * torch.as_tensor(counts, device=device)
             losses = epoch_loss.cpu().numpy() / sizes
             curves[epoch, alive] = losses
             n_iter[alive] += 1
@@ -376,27 +379,29 @@ class BatchedMLP:
         for layer in range(last, -1, -1):
             w = weights[layer]
             # (A^T delta + alpha * W) / batch, as sklearn's _compute_loss_grad
-            if layer == last:  # one output unit: a weighted sum beats a bmm
-                grad_w = (acts[layer] * delta).sum(1).unsqueeze(-1)
+            delta_sum = delta.sum(1, keepdim=True)
+            if layer == last:  # one output unit: a (K, 1, B) x (K, B, H) product
+                grad_w = torch.bmm(delta.transpose(1, 2), acts[layer]).transpose(1, 2)
                 if sigmoid_form:  # sum (2s - 1) delta = 2 sum s delta - sum delta
-                    grad_w = grad_w.mul_(2.0).sub_(delta.sum(1).unsqueeze(-1))
+                    grad_w = grad_w.mul(2.0).sub_(delta_sum)
                 if cfg.alpha:
-                    grad_w.add_(w, alpha=cfg.alpha)
+                    grad_w = grad_w.add(w, alpha=cfg.alpha)
             else:
                 grad_w = torch.baddbmm(w, acts[layer].transpose(1, 2), delta, beta=cfg.alpha)
-            grad_w = grad_w.mul_(scale)
+            grad_w = grad_w.mul(scale)
             if cfg.l2:
                 grad_w.add_(w, alpha=2.0 * cfg.l2)
             if cfg.l1:
                 grad_w.add_(torch.sign(w), alpha=cfg.l1)
             grads_w[layer] = grad_w
-            grads_b[layer] = delta.sum(1, keepdim=True).mul_(scale)
+            grads_b[layer] = delta_sum.mul_(scale)
             if layer:
                 hidden = acts[layer]
                 if layer == last and sigmoid_form:
-                    # tanh'(z) = 1 - (2s - 1)^2 = 4 s (1 - s); the 4 rides on the weights
-                    back = delta * (w.transpose(1, 2) * 4.0)
-                    delta = back.mul_(torch.addcmul(hidden, hidden, hidden, value=-1.0))
+                    # tanh'(z) = 1 - (2s - 1)^2 = 4 s (1 - s); the 4 rides on the weights. The
+                    # activations are not needed any more, so s becomes the new delta in place.
+                    hidden.addcmul_(hidden, hidden, value=-1.0)
+                    delta = hidden.mul_(delta).mul_(w.transpose(1, 2) * 4.0)
                     continue
                 back = (
                     delta * w.transpose(1, 2)
