@@ -156,3 +156,27 @@ def test_model_sweep_shares_samples_and_trains_each_distinct_model_once(caplog):
     assert lr.groupby("repetition")["mia_auc"].nunique().eq(1).all()
     assert 'training 4 lr models ({"C": 1.0}) for 8 experiments' in caplog.text
     assert '"hidden": [8, 8]' in caplog.text and '"hidden": [8]' in caplog.text
+
+
+def test_experiment_models_apply_model_fields_to_target_and_shadow_anns():
+    from miarep.experiments import ExperimentModels
+
+    settings = RunSettings("ann", "same", "ann", {"ann": {"hidden": [50, 20]}}, ANN)
+    plain = ExperimentModels.resolve(settings, {})
+    assert plain.target == "ann" and plain.shadows == ["ann"]
+    assert plain.model_settings["ann"]["hidden"] == [50, 20]  # the config's, untouched
+    deeper = ExperimentModels.resolve(settings, {"hidden_layers": 3, "l2": 0.01})
+    assert deeper.model_settings["ann"]["hidden"] == [50, 50, 50]
+    assert deeper.model_settings["ann"]["l2"] == 0.01
+    wide = ExperimentModels.resolve(settings, {"hidden_units": 8, "shadow_model": "all"})
+    assert wide.model_settings["ann"]["hidden"] == [8, 8] and wide.shadows == list(MODEL_KINDS)
+    assert wide.describe() | {"learning_rate": 0} == {
+        "target_model": "ann",
+        "shadow_model": "all",
+        "hidden_layers": 2,
+        "hidden_units": 8,
+        "learning_rate": 0,
+        "l2": 0.0,
+    }
+    with pytest.raises(ValueError, match="unknown model kinds"):
+        ExperimentModels.resolve(settings, {"target_model": "cnn"})

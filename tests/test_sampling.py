@@ -132,3 +132,29 @@ def test_protected_groups_by_value_and_by_median_split():
         protected_group(table, pool, "sex", "F")
     with pytest.raises(KeyError, match="not a feature"):
         protected_group(table, pool, "race", "x")
+
+
+def test_model_fields_expand_with_their_types_and_survive_a_csv_round_trip(tmp_path):
+    from miarep.design import model_fields_of, typed
+
+    study = {
+        "base": {"target_size": 300, "shadow_size": 300, "hidden_units": 20},
+        "grid": {"hidden_layers": [1, 3], "target_model": ["ann", "svm"]},
+        "repetitions": 2,
+    }
+    design = expand_study(study, "toy", 0.75)
+    assert len(design) == 8
+    assert str(design["target_model"].dtype) == "string" and design["l2"].isna().all()
+    design.to_csv(tmp_path / "design.csv", index=False)
+    again = typed(pd.read_csv(tmp_path / "design.csv"))
+    pd.testing.assert_frame_equal(again, design)
+    assert model_fields_of(design.iloc[0].to_dict()) == {
+        "target_model": "ann",
+        "hidden_layers": 1,
+        "hidden_units": 20,
+    }
+    long, table = draw_all(design, make_pool(), root_seed=5)
+    # one draw per repetition: the models are swept on the same data
+    assert table["sample"].tolist() == [0, 1] * 4 and long["sample"].nunique() == 2
+    with pytest.raises(ValueError, match="hidden_units"):
+        expand_study({"base": {"target_size": 3, "hidden_unit": 5}}, "toy", 0.75)
