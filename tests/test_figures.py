@@ -46,3 +46,50 @@ def test_every_figure_renders_one_panel_per_dataset(number, tmp_path):
     assert (tmp_path / "f.pdf").stat().st_size > 1000 and (tmp_path / "f.png").stat().st_size > 1000
     assert set(summary["dataset"]) == {"adult", "texas"}
     assert set(summary["metric"]) == {"mia_balanced_accuracy", "paper_mia_accuracy"}
+
+
+def test_figure_8_draws_a_line_per_depth_and_lists_pruned_configurations(tmp_path):
+    from miarep.model_figures import FIGURE_8_SWEEPS, render_figure_8
+
+    rng = np.random.default_rng(1)
+    results = {}
+    for sweep, values in zip(FIGURE_8_SWEEPS, ([5, 50], [0.001, 0.1], [0.0, 1.0]), strict=True):
+        rows = []
+        for depth in (1, 2):
+            for value in values:
+                for _ in range(3):
+                    row = {"hidden_layers": depth, "hidden_units": 50, "learning_rate": 0.001}
+                    row |= {"l2": 0.0, sweep.x: value}
+                    row["test_accuracy"] = 0.5 if value == values[-1] == 1.0 else 0.8
+                    row["mia_balanced_accuracy"] = 0.5 + 0.01 * rng.normal()
+                    rows.append(row)
+        results[sweep.study] = {"adult": pd.DataFrame(rows)}
+    default = {"hidden_layers": 1, "hidden_units": 50, "learning_rate": 0.001, "l2": 0.0}
+    pdf, png = tmp_path / "f8.pdf", tmp_path / "f8.png"
+    summary, configs = render_figure_8(results, default, 0.9, pdf, png)
+    assert pdf.stat().st_size > 1000 and png.stat().st_size > 1000
+    assert len(configs) == 3 * 2 * 2
+    pruned = configs[configs["pruned"]]
+    assert set(pruned["sweep"]) == {"l2"} and set(pruned["value"]) == {1.0}
+    assert set(summary["hidden_layers"]) == {1, 2} and summary["pruned"].sum() == 2
+
+
+def test_figure_11_has_a_line_per_dataset_in_each_fairness_panel(tmp_path):
+    from miarep.model_figures import render_figure_11
+
+    rng = np.random.default_rng(2)
+    tables = {
+        dataset: pd.DataFrame(
+            {
+                "delta_g": rng.uniform(size=40),
+                "delta_p": rng.uniform(size=40),
+                "delta_i": rng.uniform(size=40),
+                "mia_balanced_accuracy": rng.uniform(0.45, 0.6, 40),
+            }
+        )
+        for dataset in ("adult", "texas")
+    }
+    summary = render_figure_11(tables, 4, tmp_path / "f.pdf", tmp_path / "f.png")
+    assert set(summary["measure"]) == {"delta_g", "delta_p", "delta_i"}
+    assert summary.groupby(["measure", "dataset"]).size().eq(4).all()
+    assert summary["n"].sum() == 3 * 2 * 40

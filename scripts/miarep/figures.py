@@ -154,17 +154,7 @@ def render(
                 summary = summarise(frame, spec.x, column)
             else:
                 summary = summarise(frame, spec.x, column)
-                ax.errorbar(
-                    summary[spec.x],
-                    summary["mean"],
-                    yerr=summary["ci"].fillna(0),
-                    color=colour,
-                    marker="o",
-                    ms=3,
-                    capsize=2,
-                    lw=1.2,
-                    label=label,
-                )
+                draw_mean_ci(ax, summary, spec.x, colour, label)
             summaries.append(summary.assign(dataset=dataset, metric=column))
         ax.axhline(0.5, color="0.5", lw=0.8, ls=":")
         ax.set_title(style.DATASET_TITLES[dataset])
@@ -175,6 +165,21 @@ def render(
     fig.suptitle(f"Figure {spec.number}: {spec.title}", fontsize=10)
     save(fig, pdf, png)
     return pd.concat(summaries, ignore_index=True)
+
+
+def draw_mean_ci(ax, summary: pd.DataFrame, x: str, colour: str, label: str) -> None:
+    """One line of means with 95% CI bars, from a :func:`summarise` table."""
+    ax.errorbar(
+        summary[x],
+        summary["mean"],
+        yerr=summary["ci"].fillna(0),
+        color=colour,
+        marker="o",
+        ms=3,
+        capsize=2,
+        lw=1.2,
+        label=label,
+    )
 
 
 def save(fig, pdf: str | Path, png: str | Path) -> None:

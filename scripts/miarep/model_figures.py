@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from miarep import style
-from miarep.figures import binned, save, summarise
+from miarep.figures import binned, draw_mean_ci, save, summarise
 from miarep.models import train_config
 
 MIA = "mia_balanced_accuracy"
@@ -108,17 +108,8 @@ def render_figure_8(
                 summary["pruned"] = summary[sweep.x].isin(pruned.to_numpy())
                 kept = summary[~summary["pruned"]]
                 colour = DEPTH_COLOURS[(int(depth) - 1) % len(DEPTH_COLOURS)]
-                ax.errorbar(
-                    kept[sweep.x],
-                    kept["mean"],
-                    yerr=kept["ci"].fillna(0),
-                    color=colour,
-                    marker="o",
-                    ms=3,
-                    capsize=2,
-                    lw=1.2,
-                    label=f"{int(depth)} hidden layer{'s' if depth > 1 else ''}",
-                )
+                label = f"{int(depth)} hidden layer{'s' if depth > 1 else ''}"
+                draw_mean_ci(ax, kept, sweep.x, colour, label)
                 dropped = summary[summary["pruned"]]
                 ax.plot(dropped[sweep.x], dropped["mean"], "x", color="0.6", ms=5)
                 summaries.append(
@@ -158,17 +149,8 @@ def render_figure_11(
     for ax, (measure, title) in zip(axes[0], FAIRNESS.items(), strict=True):
         for dataset in [d for d in style.DATASET_ORDER if d in tables]:
             summary = summarise(binned(tables[dataset], measure, bins), measure, MIA)
-            ax.errorbar(
-                summary[measure],
-                summary["mean"],
-                yerr=summary["ci"].fillna(0),
-                color=DATASET_COLOURS[dataset],
-                marker="o",
-                ms=3,
-                capsize=2,
-                lw=1.2,
-                label=style.DATASET_TITLES[dataset][4:],
-            )
+            colour, label = DATASET_COLOURS[dataset], style.DATASET_TITLES[dataset][4:]
+            draw_mean_ci(ax, summary, measure, colour, label)
             summaries.append(
                 summary.rename(columns={measure: "x"}).assign(dataset=dataset, measure=measure)
             )
