@@ -24,7 +24,7 @@ settings = RunSettings(
     attack_ann=models["attack_ann"],
     device=params.engine["device"],
     chunk_models=params.engine["chunk_models"],
-    fairness_pairs=params.evaluation["fairness_pairs"],
+    fairness_pairs=params.fairness_pairs,
 )
 results = run_study(
     table,

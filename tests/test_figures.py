@@ -62,6 +62,7 @@ def test_figure_8_draws_a_line_per_depth_and_lists_pruned_configurations(tmp_pat
                     row |= {"l2": 0.0, sweep.x: value}
                     row["test_accuracy"] = 0.5 if value == values[-1] == 1.0 else 0.8
                     row["mia_balanced_accuracy"] = 0.5 + 0.01 * rng.normal()
+                    row["mia_auc"] = 0.5 + 0.02 * rng.normal()
                     rows.append(row)
         results[sweep.study] = {"adult": pd.DataFrame(rows)}
     default = {"hidden_layers": 1, "hidden_units": 50, "learning_rate": 0.001, "l2": 0.0}
@@ -71,7 +72,8 @@ def test_figure_8_draws_a_line_per_depth_and_lists_pruned_configurations(tmp_pat
     assert len(configs) == 3 * 2 * 2
     pruned = configs[configs["pruned"]]
     assert set(pruned["sweep"]) == {"l2"} and set(pruned["value"]) == {1.0}
-    assert set(summary["hidden_layers"]) == {1, 2} and summary["pruned"].sum() == 2
+    assert set(summary["hidden_layers"]) == {1, 2} and summary["pruned"].sum() == 2 * 2
+    assert set(summary["metric"]) == {"mia_balanced_accuracy", "mia_auc"}
 
 
 def test_figure_11_has_a_line_per_dataset_in_each_fairness_panel(tmp_path):

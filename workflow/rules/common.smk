@@ -100,6 +100,9 @@ MODEL_CODE = code_digest(
     "sampling",
 )
 BENCHMARK_CODE = code_digest("engine", "benchmark")
+FIGURE_CODE = code_digest(
+    "figures", "model_figures", "tables", "style", "metrics", "models"
+)
 
 
 FIGURES_DIR = Path("figures")

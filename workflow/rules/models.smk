@@ -25,7 +25,7 @@ rule run_experiments:
         top_k=config["sampling"]["top_k_features"],
         models=config["models"],
         engine=config["engine"],
-        evaluation=config["evaluation"],
+        fairness_pairs=config["evaluation"]["fairness_pairs"],
         seed=config["seed"],
     script:
         "../../scripts/run_experiments.py"

@@ -18,6 +18,7 @@ rule figure_2:
         "../../envs/analysis.yaml"
     threads: 1
     params:
+        code=FIGURE_CODE,
         number=2,
         paths=lambda wildcards: figure_results(2),
     script:
@@ -41,6 +42,7 @@ rule figure_3:
         "../../envs/analysis.yaml"
     threads: 1
     params:
+        code=FIGURE_CODE,
         number=3,
         paths=lambda wildcards: figure_results(3),
     script:
@@ -64,6 +66,7 @@ rule figure_4:
         "../../envs/analysis.yaml"
     threads: 1
     params:
+        code=FIGURE_CODE,
         number=4,
         paths=lambda wildcards: figure_results(4),
     script:
@@ -87,6 +90,7 @@ rule figure_5:
         "../../envs/analysis.yaml"
     threads: 1
     params:
+        code=FIGURE_CODE,
         number=5,
         paths=lambda wildcards: figure_results(5),
     script:
@@ -110,6 +114,7 @@ rule figure_6:
         "../../envs/analysis.yaml"
     threads: 1
     params:
+        code=FIGURE_CODE,
         number=6,
         paths=lambda wildcards: figure_results(6),
     script:
@@ -133,6 +138,7 @@ rule figure_7:
         "../../envs/analysis.yaml"
     threads: 1
     params:
+        code=FIGURE_CODE,
         number=7,
         paths=lambda wildcards: figure_results(7),
     script:
@@ -161,6 +167,7 @@ rule figure_8:
         "../../envs/analysis.yaml"
     threads: 1
     params:
+        code=FIGURE_CODE,
         paths=lambda wildcards: results_by_study(FIGURE_STUDIES[8]),
         ann=config["models"]["ann"],
         prune_ratio=config["evaluation"]["prune_ratio"],
@@ -185,6 +192,7 @@ rule figure_9:
         "../../envs/analysis.yaml"
     threads: 1
     params:
+        code=FIGURE_CODE,
         number=9,
         paths=lambda wildcards: figure_results(9),
     script:
@@ -208,6 +216,7 @@ rule figure_10:
         "../../envs/analysis.yaml"
     threads: 1
     params:
+        code=FIGURE_CODE,
         number=10,
         paths=lambda wildcards: figure_results(10),
     script:
@@ -231,6 +240,7 @@ rule figure_11:
         "../../envs/analysis.yaml"
     threads: 1
     params:
+        code=FIGURE_CODE,
         paths=lambda wildcards: figure_results(11),
         bins=10,
     script:
@@ -255,6 +265,7 @@ rule table_2:
         "../../envs/analysis.yaml"
     threads: 1
     params:
+        code=FIGURE_CODE,
         number=2,
         paths=lambda wildcards: table_results(2),
         title="Table 2: MIA accuracy (%) per target and shadow model, ours beside the paper's",
@@ -281,6 +292,7 @@ rule table_3:
         "../../envs/analysis.yaml"
     threads: 1
     params:
+        code=FIGURE_CODE,
         number=3,
         paths=lambda wildcards: table_results(3),
         ann=config["models"]["ann"],
@@ -308,6 +320,7 @@ rule table_4:
         "../../envs/analysis.yaml"
     threads: 1
     params:
+        code=FIGURE_CODE,
         number=4,
         paths=lambda wildcards: table_results(4),
         title="Table 4: Pearson and Spearman correlations between properties, ours beside the paper's",
