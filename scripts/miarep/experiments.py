@@ -216,7 +216,7 @@ class _Samples:
                 "training %d %s models (%s) for %d experiments",
                 len(first),
                 kind,
-                params,
+                _short(kind, json.loads(params)),
                 len({e for entries in users.values() for _, e, _ in entries}),
             )
             sets = [self.sets(e, role) for role, e in first]
@@ -242,6 +242,14 @@ class _Samples:
                 for task in entries:
                     out[task] = result
         return out
+
+
+def _short(kind: str, params: Mapping) -> str:
+    """What tells one model group from another in a progress line."""
+    if kind != "ann":
+        return ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
+    hidden = "x".join(str(h) for h in params.get("hidden", []))
+    return f"hidden {hidden}, lr={params.get('learning_rate')}, l2={params.get('l2', 0.0)}"
 
 
 def _balanced_subset(is_member: np.ndarray, generator: np.random.Generator) -> np.ndarray:
