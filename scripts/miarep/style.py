@@ -24,7 +24,7 @@ RC = {
 #: colour and label of each evaluation protocol (DESIGN.md section 4)
 PROTOCOLS = {
     "mia_balanced_accuracy": ("#1f77b4", "balanced set (chance = 0.5)"),
-    "paper_mia_accuracy": ("#d62728", "paper's protocol (75% members)"),
+    "paper_mia_accuracy": ("#d62728", "paper's protocol (all target records)"),
 }
 DATASET_TITLES = {"purchase": "(a) Purchase", "texas": "(b) Texas", "adult": "(c) Adult"}
 DATASET_ORDER = ["purchase", "texas", "adult"]
