@@ -122,7 +122,8 @@ def test_write_table_writes_csv_markdown_and_latex(tmp_path):
     tables.write_table(frame, paths, "Table 2", 2, tables.table_2_matrices(frame))
     pd.testing.assert_frame_equal(pd.read_csv(paths[0]), frame, check_dtype=False)
     assert "## adult" in paths[1].read_text()
-    assert paths[2].read_text().count("\\begin{table}") == 1
+    tex = paths[2].read_text()
+    assert tex.count("\\begin{table}") == 1 and "55.0 $\\pm$ 63.5 (59.8)" in tex
 
 
 def test_figure_8_prunes_relative_to_the_default_model():

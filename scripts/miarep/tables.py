@@ -145,7 +145,7 @@ def latex(frame: pd.DataFrame, caption: str, digits: int = 2) -> str:
     def escape(text: str) -> str:
         for char in ("\\", "&", "%", "_", "#", "$"):
             text = text.replace(char, "\\" + char if char != "\\" else "\\textbackslash{}")
-        return text
+        return text.replace("±", "$\\pm$")
 
     align = "".join("r" if pd.api.types.is_numeric_dtype(t) else "l" for t in frame.dtypes)
     lines = [
@@ -218,7 +218,8 @@ def write_table(
     for heading, part in parts.items():
         text += (f"\n## {heading}\n" if heading else "") + "\n" + markdown(part, digits)
     tex = "".join(
-        latex(part, f"{title} {heading}".strip(), digits) for heading, part in parts.items()
+        latex(part, f"{title} ({heading})" if heading else title, digits)
+        for heading, part in parts.items()
     )
     write_atomic(csv_path, lambda tmp: frame.to_csv(tmp, index=False))
     write_atomic(md_path, lambda tmp: Path(tmp).write_text(text))
