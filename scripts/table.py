@@ -11,18 +11,17 @@ log = setup_logging(snakemake.log[0])
 params = snakemake.params
 results = load_results(params.paths)
 reference = pd.read_csv(snakemake.input.reference)
+sections = None
 if params.number == 2:
     frame = tables.table_2(results, reference)
+    sections = {
+        f"{dataset}: balanced MIA accuracy, ours ± 95% CI (paper)": matrix
+        for dataset, matrix in tables.table_2_matrices(frame).items()
+    }
 elif params.number == 3:
     default = default_model(params.ann)
     frame = tables.table_3(results, reference, default["hidden_units"], default["learning_rate"])
 else:
     frame = tables.table_4(results, reference)
-sections = None
-if params.number == 2:
-    sections = {
-        f"{dataset}: balanced MIA accuracy, ours ± 95% CI (paper)": matrix
-        for dataset, matrix in tables.table_2_matrices(frame).items()
-    }
 tables.write_table(frame, snakemake.output, params.title, params.digits, sections)
 log.info("table %d: %d rows from %s", params.number, len(frame), dict(params.paths))

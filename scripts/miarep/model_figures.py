@@ -97,25 +97,25 @@ def render_figure_8(
     fig, axes = plt.subplots(
         len(rows), len(FIGURE_8_SWEEPS), figsize=(12, 3.0 * len(rows)), squeeze=False
     )
-    summaries, configs = [], []
+    configs: dict[tuple[str, str], pd.DataFrame] = {}
     for dataset in datasets:
         frames = [r[dataset] for r in results.values() if dataset in r]
         reference = default_test_accuracy(frames, default)
         for sweep in FIGURE_8_SWEEPS:
             frame = results.get(sweep.study, {}).get(dataset)
             if frame is not None:
-                configs.append(prune(frame, sweep, reference, prune_ratio).assign(dataset=dataset))
-    tables = {(t["dataset"].iloc[0], t["sweep"].iloc[0]): t for t in configs}
-    for row, (dataset, (metric, ylabel)) in enumerate(
-        (dataset, (metric, FIGURE_8_METRICS[metric])) for dataset, metric in rows
-    ):
+                table = prune(frame, sweep, reference, prune_ratio)
+                table.insert(0, "dataset", dataset)
+                configs[dataset, sweep.x] = table
+    summaries = []
+    for row, (dataset, metric) in enumerate(rows):
         for column, sweep in enumerate(FIGURE_8_SWEEPS):
             ax = axes[row][column]
             frame = results.get(sweep.study, {}).get(dataset)
             if frame is None:
                 ax.set_visible(False)
                 continue
-            table = tables[dataset, sweep.x]
+            table = configs[dataset, sweep.x]
             for depth, group in frame.groupby("hidden_layers"):
                 pruned = table.loc[(table["hidden_layers"] == depth) & table["pruned"], "value"]
                 summary = summarise(group, sweep.x, metric)
@@ -138,7 +138,7 @@ def render_figure_8(
             else:
                 ax.set_xscale(sweep.xscale)
             ax.set_xlabel(sweep.xlabel)
-            ax.set_ylabel(ylabel)
+            ax.set_ylabel(FIGURE_8_METRICS[metric])
             ax.set_ylim(*((0.3, 1.0) if metric == MIA else (0.4, 0.8)))
             ax.set_title(f"{style.DATASET_TITLES[dataset]} ({'i' * (column + 1)})")
     axes[0][0].legend(loc="upper left", frameon=False)
@@ -148,8 +148,7 @@ def render_figure_8(
         fontsize=10,
     )
     save(fig, pdf, png)
-    configs = pd.concat(configs, ignore_index=True)
-    return pd.concat(summaries, ignore_index=True), configs[["dataset", *configs.columns[:-1]]]
+    return pd.concat(summaries, ignore_index=True), pd.concat(configs.values(), ignore_index=True)
 
 
 FAIRNESS = {

@@ -131,24 +131,11 @@ TABLE_STUDIES = {
 }
 
 
-def pooled_results(studies):
-    """Result tables of the given studies: dataset -> list of paths (studies of one dataset
-    are pooled)."""
+def results_by_study(studies):
+    """Result tables of the given studies: study -> dataset -> path."""
     missing = [s for s in studies if s not in config["studies"]]
     if missing:
         raise ValueError(f"this artefact needs the studies {missing} in the config")
-    paths = {}
-    for study in studies:
-        for dataset in study_datasets(study):
-            paths.setdefault(dataset, []).append(
-                str(EXPERIMENTS_DIR / study / f"{dataset}.parquet")
-            )
-    return paths
-
-
-def results_by_study(studies):
-    """Result tables of the given studies: study -> dataset -> path."""
-    pooled_results(studies)  # same check
     return {
         study: {
             dataset: str(EXPERIMENTS_DIR / study / f"{dataset}.parquet")
@@ -156,6 +143,16 @@ def results_by_study(studies):
         }
         for study in studies
     }
+
+
+def pooled_results(studies):
+    """Result tables of the given studies: dataset -> list of paths (studies of one dataset
+    are pooled)."""
+    paths = {}
+    for by_dataset in results_by_study(studies).values():
+        for dataset, path in by_dataset.items():
+            paths.setdefault(dataset, []).append(path)
+    return paths
 
 
 def figure_results(number):
