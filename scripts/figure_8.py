@@ -4,7 +4,8 @@ import pandas as pd
 
 from miarep.io import write_atomic
 from miarep.logs import setup_logging
-from miarep.model_figures import default_model, render_figure_8
+from miarep.model_figures import render_figure_8
+from miarep.models import ann_columns
 
 log = setup_logging(snakemake.log[0])
 params = snakemake.params
@@ -14,7 +15,7 @@ results = {
 }
 summary, configs = render_figure_8(
     results,
-    default_model(params.ann),
+    ann_columns(params.ann),
     params.prune_ratio,
     snakemake.output.pdf,
     snakemake.output.png,

@@ -5,7 +5,7 @@ import pandas as pd
 from miarep import tables
 from miarep.figures import load_results
 from miarep.logs import setup_logging
-from miarep.model_figures import default_model
+from miarep.models import ann_columns
 
 log = setup_logging(snakemake.log[0])
 params = snakemake.params
@@ -19,7 +19,7 @@ if params.number == 2:
         for dataset, matrix in tables.table_2_matrices(frame).items()
     }
 elif params.number == 3:
-    default = default_model(params.ann)
+    default = ann_columns(params.ann)
     frame = tables.table_3(results, reference, default["hidden_units"], default["learning_rate"])
 else:
     frame = tables.table_4(results, reference)

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from miarep import tables
-from miarep.model_figures import FIGURE_8_SWEEPS, default_model, default_test_accuracy, prune
+from miarep.model_figures import FIGURE_8_SWEEPS, default_test_accuracy, prune
+from miarep.models import ann_columns
 
 
 def results_for_table_2() -> pd.DataFrame:
@@ -127,7 +128,7 @@ def test_write_table_writes_csv_markdown_and_latex(tmp_path):
 
 
 def test_figure_8_prunes_relative_to_the_default_model():
-    default = default_model({"hidden": [50], "learning_rate": 0.001})
+    default = ann_columns({"hidden": [50], "learning_rate": 0.001})
     assert default == {"hidden_layers": 1, "hidden_units": 50, "learning_rate": 0.001, "l2": 0.0}
     frame = pd.DataFrame(
         {

@@ -23,7 +23,7 @@ from miarep import properties
 from miarep.attack import AttackData, shokri_attack
 from miarep.design import experiment_key, model_fields_of, request_of
 from miarep.metrics import attack_metrics
-from miarep.models import MODEL_KINDS, fit_predict, train_config
+from miarep.models import MODEL_KINDS, ann_columns, fit_predict, train_config
 from miarep.preprocess import ENCODED_PREFIX
 from miarep.sampling import Pool
 from miarep.seeding import int_seed, rng
@@ -72,7 +72,7 @@ class ExperimentModels:
             raise ValueError(f"unknown model kinds target={target!r}, shadow={shadow!r}")
         shadows = {"same": [target], "all": list(MODEL_KINDS)}.get(shadow, [shadow])
         ann = dict(settings.model_settings["ann"])
-        hidden = list(ann.get("hidden", [50]))
+        hidden = list(train_config(ann).hidden)
         layers = int(fields.get("hidden_layers", len(hidden)))
         if "hidden_units" in fields or layers != len(hidden):
             hidden = [int(fields.get("hidden_units", hidden[0]))] * layers
@@ -84,15 +84,10 @@ class ExperimentModels:
 
     def describe(self) -> dict:
         """Result-table columns naming the models actually trained."""
-        ann = train_config(self.model_settings["ann"])
         return {
             "target_model": self.target,
             "shadow_model": "all" if len(self.shadows) > 1 else self.shadows[0],
-            "hidden_layers": len(ann.hidden),
-            "hidden_units": max(ann.hidden),
-            "learning_rate": ann.learning_rate,
-            "l2": ann.l2,
-        }
+        } | ann_columns(self.model_settings["ann"])
 
 
 def run_study(
@@ -205,18 +200,21 @@ class _Samples:
         task; ``tasks`` holds (role, experiment, kind, model settings). Target and shadow models
         with the same settings are trained in one batch, each distinct model once."""
         groups: dict[tuple, dict[tuple, list[tuple]]] = {}
+        settings_of: dict[tuple, Mapping] = {}
         for role, e, kind, params in tasks:
             spec = (kind, json.dumps(params, sort_keys=True, default=list))
+            settings_of.setdefault(spec, params)
             model = (role, int(self.rows[e]["sample"]))
             groups.setdefault(spec, {}).setdefault(model, []).append((role, e, kind))
         out: dict = {}
-        for (kind, params), users in groups.items():
+        for spec, users in groups.items():
+            kind, params = spec[0], settings_of[spec]
             first = [(role, entries[0][1]) for (role, _), entries in users.items()]
             log.info(
                 "training %d %s models (%s) for %d experiments",
                 len(first),
                 kind,
-                _short(kind, json.loads(params)),
+                _short(kind, params),
                 len({e for entries in users.values() for _, e, _ in entries}),
             )
             sets = [self.sets(e, role) for role, e in first]
@@ -228,7 +226,7 @@ class _Samples:
             ]
             outputs = fit_predict(
                 kind,
-                json.loads(params),
+                params,
                 x,
                 y,
                 [members for members, _ in sets],

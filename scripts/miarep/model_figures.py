@@ -17,7 +17,6 @@ import pandas as pd
 
 from miarep import style
 from miarep.figures import binned, draw_mean_ci, save, summarise
-from miarep.models import train_config
 
 MIA = "mia_balanced_accuracy"
 DEPTH_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
@@ -42,17 +41,6 @@ FIGURE_8_SWEEPS = (
 CONFIG_COLUMNS = ["hidden_layers", "hidden_units", "learning_rate", "l2"]
 #: what Figure 8 draws, a row each per dataset
 FIGURE_8_METRICS = {MIA: "MIA accuracy (balanced)", "mia_auc": "attack ROC AUC"}
-
-
-def default_model(ann: Mapping) -> dict:
-    """The configured ANN (``models.ann``) as Figure 8's configuration columns."""
-    config = train_config(ann)
-    return {
-        "hidden_layers": len(config.hidden),
-        "hidden_units": config.hidden[0],
-        "learning_rate": config.learning_rate,
-        "l2": config.l2,
-    }
 
 
 def default_test_accuracy(frames: list[pd.DataFrame], default: Mapping) -> float:

@@ -36,6 +36,18 @@ def train_config(settings: Mapping) -> TrainConfig:
     return TrainConfig(**values)
 
 
+def ann_columns(settings: Mapping) -> dict:
+    """An ANN's settings as the result tables' model columns: depth, width (of the first layer),
+    learning rate and L2 ratio."""
+    config = train_config(settings)
+    return {
+        "hidden_layers": len(config.hidden),
+        "hidden_units": config.hidden[0],
+        "learning_rate": config.learning_rate,
+        "l2": config.l2,
+    }
+
+
 def sklearn_model(kind: str, params: Mapping, seed: int):
     """A fresh scikit-learn classifier of the given kind."""
     params = dict(params)
