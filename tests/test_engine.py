@@ -134,6 +134,38 @@ def test_batched_models_equal_the_same_models_trained_alone():
         )
 
 
+def test_models_that_stop_early_in_a_batch_equal_the_same_models_alone():
+    """The stopping rule freezes each model of a batch at its own epoch, exactly as if alone."""
+    x, y = toy_data(600, seed=4)
+    config = TrainConfig(
+        hidden=(8,),
+        learning_rate=0.05,
+        epochs=100,
+        batch_size=50,
+        tol=1e-3,
+        n_iter_no_change=3,
+        dtype="float64",
+    )
+    rng = np.random.default_rng(0)
+    sets = [rng.choice(600, 400, replace=False) for _ in range(8)]
+    batch = BatchedMLP(config, 6, 8)
+    history = batch.fit(
+        torch.as_tensor(x), torch.as_tensor(y), sets, gens=generators(range(8), batch.device)
+    )
+    assert len(set(history.n_iter.tolist())) > 3  # the models stop at different epochs
+    together = batch.predict_proba(torch.as_tensor(x))
+    for k, rows in enumerate(sets):
+        alone = BatchedMLP(config, 6, 1)
+        alone_history = alone.fit(
+            torch.as_tensor(x), torch.as_tensor(y), [rows], gens=generators([k], alone.device)
+        )
+        assert alone_history.n_iter[0] == history.n_iter[k]
+        assert alone_history.loss_curves[0] == pytest.approx(history.loss_curves[k], abs=1e-12)
+        np.testing.assert_allclose(
+            together[k], alone.predict_proba(torch.as_tensor(x))[0], rtol=0, atol=1e-12
+        )
+
+
 def test_batched_accuracy_distribution_matches_sklearn_one_by_one():
     """K float32 models trained batched reach the accuracies of K sklearn models trained alone."""
     x, y = toy_data(3000, seed=3)

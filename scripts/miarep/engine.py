@@ -262,8 +262,9 @@ class BatchedMLP:
         """Train model k on rows ``index_sets[k]`` of (x, y) with sklearn's SGD rule.
 
         Batch orders come from each model's generator (a fresh permutation of its own rows every
-        epoch) unless ``orders(epoch)`` gives the (K, n_max) positions explicitly. Models that
-        have stopped are dropped from the working tensors once they are a quarter of them.
+        epoch) unless ``orders(epoch)`` gives the (K, n_max) positions explicitly. A model that
+        meets the stopping rule leaves the working tensors at once, so it is the model it would
+        be if trained alone.
         """
         cfg = self.config
         dtype, device = cfg.torch_dtype, self.device
@@ -277,8 +278,7 @@ class BatchedMLP:
         y = y.to(device, dtype).contiguous()
         padded, all_sizes = pad_index_sets(index_sets)
         n_models, n_max = padded.shape
-        all_rows = torch.as_tensor(padded, device=device)
-        state = _WorkingSet(self, np.arange(n_models))
+        state = _WorkingSet(self, np.arange(n_models), torch.as_tensor(padded, device=device))
         best = np.full(n_models, np.inf)
         no_improvement = np.zeros(n_models, dtype=np.int64)
         n_iter = np.zeros(n_models, dtype=np.int64)
@@ -292,7 +292,7 @@ class BatchedMLP:
                 order = torch.as_tensor(np.asarray(orders(epoch))[alive], device=device)
             else:
                 order = self._permutations([gens[k] for k in alive], sizes, n_max)
-            epoch_rows = torch.gather(all_rows[torch.as_tensor(alive, device=device)], 1, order)
+            epoch_rows = torch.gather(state.rows, 1, order)
             epoch_loss = torch.zeros(len(alive), dtype=torch.float64, device=device)
             for start in range(0, int(sizes.max()), batch_size):
                 stop = min(start + batch_size, n_max)
@@ -441,15 +441,17 @@ class BatchedMLP:
 
 
 class _WorkingSet:
-    """The models still training: their weights, velocities and feature masks.
+    """The models still training: their weights, velocities, feature masks and training rows.
 
-    Stopped models are written back to the engine and dropped once they make up a quarter of the
-    working set, so that late epochs spend no time on finished models.
+    A model that stops is written back to the engine and dropped (its tensors are small, so
+    re-indexing them costs little), which freezes it exactly where the stopping rule fired and
+    spends no later step on it.
     """
 
-    def __init__(self, engine: BatchedMLP, models: np.ndarray):
+    def __init__(self, engine: BatchedMLP, models: np.ndarray, rows: torch.Tensor):
         self.engine = engine
         self.models = models
+        self.rows = rows
         self.weights = list(engine.weights)
         self.biases = list(engine.biases)
         self.velocity_w = [torch.zeros_like(w) for w in self.weights]
@@ -458,7 +460,7 @@ class _WorkingSet:
 
     def keep_only(self, active: np.ndarray) -> None:
         keep = active[self.models]
-        if keep.all() or keep.sum() > 0.75 * len(keep):
+        if keep.all():
             return
         self.write_back()
         index = torch.as_tensor(np.flatnonzero(keep), device=self.engine.device)
@@ -466,6 +468,7 @@ class _WorkingSet:
         pick = lambda tensors: [t.index_select(0, index) for t in tensors]  # noqa: E731
         self.weights, self.biases = pick(self.weights), pick(self.biases)
         self.velocity_w, self.velocity_b = pick(self.velocity_w), pick(self.velocity_b)
+        self.rows = self.rows.index_select(0, index)
         if self.feature_mask is not None:
             self.feature_mask = self.feature_mask.index_select(0, index)
 
