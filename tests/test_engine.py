@@ -265,12 +265,23 @@ def test_feature_masks_equal_models_built_on_the_subset():
         BatchedMLP(config, 6, 2, feature_masks=np.zeros((2, 6)))
 
 
-@pytest.mark.parametrize("hidden", [(7,), (6, 5)])
-def test_float32_sigmoid_form_matches_float64_tanh(hidden):
-    """The float32 path carries the last tanh layer as sigmoid(2z); the same training in float64
-    (literal tanh) must give the same probabilities up to float32 rounding."""
+@pytest.mark.parametrize(
+    ("hidden", "extra", "masked"),
+    [
+        ((7,), {}, False),
+        ((6, 5), {}, False),
+        ((7,), {"momentum": 0.9, "nesterov": True, "l2": 0.01}, True),
+        ((7,), {"momentum": 0.5, "l1": 0.01}, False),
+    ],
+)
+def test_float32_sigmoid_form_matches_float64_tanh(hidden, extra, masked):
+    """The float32 path carries the last tanh layer as sigmoid(2z) (and, with one hidden layer,
+    takes the fused gradient); the same training in float64 (literal tanh, general backward)
+    must give the same models up to float32 rounding: partial batches, sets of different
+    sizes, momentum, penalties and feature masks included."""
     x, y = toy_data(300)
-    probabilities = {}
+    masks = np.array([[1, 1, 0, 1, 0, 1], [1, 1, 1, 1, 1, 1]]) if masked else None
+    engines = {}
     for dtype in ("float32", "float64"):
         config = TrainConfig(
             hidden=hidden,
@@ -280,13 +291,23 @@ def test_float32_sigmoid_form_matches_float64_tanh(hidden):
             alpha=1e-3,
             dtype=dtype,
             tol=None,
+            **extra,
         )
-        engine = BatchedMLP(config, 6, 2)
+        engine = BatchedMLP(config, 6, 2, feature_masks=masks)
         engine.fit(
             torch.as_tensor(x),
             torch.as_tensor(y),
             [np.arange(300), np.arange(250)],
             gens=generators([1, 2], engine.device),
         )
-        probabilities[dtype] = engine.predict_proba(torch.as_tensor(x))
-    np.testing.assert_allclose(probabilities["float32"], probabilities["float64"], atol=2e-4)
+        engines[dtype] = engine
+    assert engines["float32"].fused == (len(hidden) == 1)
+    np.testing.assert_allclose(
+        engines["float32"].predict_proba(torch.as_tensor(x)),
+        engines["float64"].predict_proba(torch.as_tensor(x)),
+        atol=2e-4,
+    )
+    for ours, reference in zip(engines["float32"].weights, engines["float64"].weights, strict=True):
+        np.testing.assert_allclose(ours.numpy(), reference.numpy(), atol=5e-4)
+    if masked:  # unused features keep exactly zero weights on the fused path too
+        assert float(engines["float32"].weights[0][0][[2, 4]].abs().max()) == 0.0
