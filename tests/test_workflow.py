@@ -158,7 +158,9 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
         "batched_k1",
         "batched_k3",
     }
+    assert {m["round"] for m in report["measurements"]} == {0, 1}
     assert all(r["speedup_vs_sklearn"] > 0 for r in report["ratios"])
+    assert all(len(r["speedup_vs_sklearn_by_round"]) == 2 for r in report["ratios"])
 
 
 def test_missing_raw_data_fails_in_acquisition_with_instructions(repo, tmp_path):

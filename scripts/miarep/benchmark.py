@@ -3,6 +3,11 @@
 Every measurement runs in a fresh child process, so that its peak memory (ru_maxrss) is its own
 and no warm cache favours a later one. All measurements of a report come from the same run on
 the same machine; the report states ratios, never absolute targets.
+
+A shared VM's speed drifts by 20-30% over minutes, which moves a ratio of two timings taken
+minutes apart. So the whole set of measurements runs in ``rounds`` back-to-back rounds, each
+ratio is taken within a round (sklearn and the engine measured a minute apart at most), and the
+report gives every round's ratio with their median.
 """
 
 import json
@@ -21,6 +26,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from miarep.allocator import keep_freed_memory
 from miarep.engine import BatchedMLP, TrainConfig, generators
 from miarep.preprocess import ENCODED_PREFIX
 from miarep.seeding import int_seed, rng
@@ -44,6 +50,7 @@ def load_benchmark_data(table_path: str, records: int, test_records: int, seed: 
 def _measure(job: dict) -> dict:
     """Run one measurement (in a child process): train, time, score, report peak memory."""
     torch.set_num_threads(job["threads"])
+    keep_freed_memory()  # every method runs under the same allocator settings
     x, y, train, test = load_benchmark_data(
         job["table"], job["records"], job["test_records"], job["seed"]
     )
@@ -110,35 +117,39 @@ def run_benchmark(
     seed: int,
     threads: int,
     device: str = "auto",
+    rounds: int = 1,
 ) -> dict:
-    """All measurements of the report, each in its own process, and the speed-up ratios."""
+    """All measurements of the report, each in its own process, ``rounds`` times, and the
+    speed-up ratios per round with their median."""
     measurements = []
-    for hidden in architectures:
-        config = replace(base, hidden=tuple(hidden))
-        jobs = [("sklearn", one_by_one_models), ("torch_one_by_one", one_by_one_models)]
-        jobs += [(f"batched_k{k}", k) for k in batch_sizes]
-        for method, models in jobs:
-            job = {
-                "method": method if not method.startswith("batched") else "batched",
-                "models": models,
-                "config": asdict(config),
-                "table": table_path,
-                "records": records,
-                "test_records": test_records,
-                "seed": seed,
-                "threads": threads,
-                "device": device,
-            }
-            result = _in_child_process(job)
-            result["method"] = method
-            log.info(
-                "%s %s: %.3f s/model, test accuracy %.4f",
-                method,
-                hidden,
-                result["seconds_per_model"],
-                result["test_accuracy_mean"],
-            )
-            measurements.append(result)
+    for round_ in range(rounds):
+        for hidden in architectures:
+            config = replace(base, hidden=tuple(hidden))
+            jobs = [("sklearn", one_by_one_models), ("torch_one_by_one", one_by_one_models)]
+            jobs += [(f"batched_k{k}", k) for k in batch_sizes]
+            for method, models in jobs:
+                job = {
+                    "method": method if not method.startswith("batched") else "batched",
+                    "models": models,
+                    "config": asdict(config),
+                    "table": table_path,
+                    "records": records,
+                    "test_records": test_records,
+                    "seed": seed,
+                    "threads": threads,
+                    "device": device,
+                }
+                result = {"round": round_, **_in_child_process(job), "method": method}
+                log.info(
+                    "round %d/%d, %s %s: %.3f s/model, test accuracy %.4f",
+                    round_ + 1,
+                    rounds,
+                    method,
+                    hidden,
+                    result["seconds_per_model"],
+                    result["test_accuracy_mean"],
+                )
+                measurements.append(result)
     return {
         "machine": _machine(threads, device),
         "settings": {
@@ -148,6 +159,7 @@ def run_benchmark(
             "architectures": architectures,
             "batch_sizes": batch_sizes,
             "one_by_one_models": one_by_one_models,
+            "rounds": rounds,
             "seed": seed,
         },
         "measurements": measurements,
@@ -172,23 +184,39 @@ def _in_child_process(job: dict) -> dict:
 
 
 def _ratios(measurements: list[dict], batch_sizes: list[int]) -> list[dict]:
-    """Speed-up of each batched size over sklearn, with the accuracy difference in points."""
+    """Speed-up of each batched size over sklearn and over torch one by one, taken within each
+    round, with the median and range over rounds and the accuracy difference in points."""
     out = []
     for hidden in {tuple(m["hidden"]) for m in measurements}:
-        rows = {m["method"]: m for m in measurements if tuple(m["hidden"]) == hidden}
-        reference = rows["sklearn"]
+        by_round: dict[int, dict[str, dict]] = {}
+        for m in measurements:
+            if tuple(m["hidden"]) == hidden:
+                by_round.setdefault(m["round"], {})[m["method"]] = m
         for k in batch_sizes:
-            batched = rows[f"batched_k{k}"]
+            rounds = [by_round[r] for r in sorted(by_round)]
+            batched = [rows[f"batched_k{k}"] for rows in rounds]
+            vs_sklearn = [
+                rows["sklearn"]["seconds_per_model"] / b["seconds_per_model"]
+                for rows, b in zip(rounds, batched, strict=True)
+            ]
+            vs_torch = [
+                rows["torch_one_by_one"]["seconds_per_model"] / b["seconds_per_model"]
+                for rows, b in zip(rounds, batched, strict=True)
+            ]
+            accuracy = [
+                100 * (b["test_accuracy_mean"] - rows["sklearn"]["test_accuracy_mean"])
+                for rows, b in zip(rounds, batched, strict=True)
+            ]
             out.append(
                 {
                     "hidden": list(hidden),
                     "k": k,
-                    "speedup_vs_sklearn": reference["seconds_per_model"]
-                    / batched["seconds_per_model"],
-                    "speedup_vs_torch_one_by_one": rows["torch_one_by_one"]["seconds_per_model"]
-                    / batched["seconds_per_model"],
-                    "accuracy_difference_points": 100
-                    * (batched["test_accuracy_mean"] - reference["test_accuracy_mean"]),
+                    "speedup_vs_sklearn": float(np.median(vs_sklearn)),
+                    "speedup_vs_sklearn_min": min(vs_sklearn),
+                    "speedup_vs_sklearn_max": max(vs_sklearn),
+                    "speedup_vs_sklearn_by_round": vs_sklearn,
+                    "speedup_vs_torch_one_by_one": float(np.median(vs_torch)),
+                    "accuracy_difference_points": float(np.mean(accuracy)),
                 }
             )
     return sorted(out, key=lambda r: (len(r["hidden"]), r["hidden"], r["k"]))

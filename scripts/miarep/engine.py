@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from miarep.allocator import keep_freed_memory
+
 log = logging.getLogger(__name__)
 
 ACTIVATIONS = ("tanh", "relu")
@@ -286,6 +288,7 @@ class BatchedMLP:
         """
         cfg = self.config
         dtype, device = cfg.torch_dtype, self.device
+        keep_freed_memory()  # no page faults in the step loop (see miarep.allocator)
         if gens is None and orders is None:
             raise ValueError("fit needs per-model generators or explicit orders")
         if not self.weights:

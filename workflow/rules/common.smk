@@ -99,7 +99,7 @@ MODEL_CODE = code_digest(
     "design",
     "sampling",
 )
-BENCHMARK_CODE = code_digest("engine", "benchmark")
+BENCHMARK_CODE = code_digest("engine", "benchmark", "allocator")
 FIGURE_CODE = code_digest(
     "figures", "model_figures", "tables", "style", "metrics", "models"
 )
