@@ -129,6 +129,7 @@ class BatchedMLP:
         self.biases: list[torch.Tensor] = []
         self.feature_mask = None
         self.fan_in = np.full(n_models, n_inputs)
+        self._zero = torch.zeros((1, 1, 1), dtype=config.torch_dtype, device=self.device)
         if feature_masks is not None:
             masks = np.asarray(feature_masks, dtype=np.float64)
             if masks.shape != (n_models, n_inputs) or (masks.sum(1) < 1).any():
@@ -377,11 +378,15 @@ class BatchedMLP:
         """
         if not self.fused:
             return x
-        n, d = x.shape
-        augmented = torch.zeros(n, -(-(d + 1) // 16) * 16, dtype=x.dtype, device=x.device)
-        augmented[:, :d] = x
-        augmented[:, d] = 1.0
+        augmented = torch.zeros(len(x), self.stacked_width, dtype=x.dtype, device=x.device)
+        augmented[:, : self.n_inputs] = x
+        augmented[:, self.n_inputs] = 1.0
         return augmented
+
+    @property
+    def stacked_width(self) -> int:
+        """Rows of layer 0's stacked parameters on the fused path: weights, bias, zero padding."""
+        return -(-(self.n_inputs + 1) // 16) * 16
 
     def _loss_and_delta(self, prob, targets, counts: np.ndarray, weights):
         """Per-model batch loss (penalties included), output delta (padding rows zeroed) and the
@@ -393,11 +398,13 @@ class BatchedMLP:
         cfg = self.config
         width = prob.shape[1]
         eps = torch.finfo(prob.dtype).eps
-        # sklearn's binary log-loss: -log(p) for label 1, -log(1 - p) for label 0, p clipped
-        log_loss = torch.where(targets > 0, prob, 1 - prob).clamp_(min=eps).log_().neg_()
         delta = prob - targets
+        # sklearn's binary log-loss, -log(p) for label 1 and -log(1 - p) for label 0 with p
+        # clipped to [eps, 1 - eps], is -log(1 - |delta|) with |delta| clipped the same way;
+        # kept negative (log-likelihood) until the per-model mean, which is cheaper to negate
+        log_likelihood = delta.abs().clamp_(eps, 1 - eps).neg_().log1p_()
         if (counts == width).all():
-            loss = log_loss.mean((1, 2))
+            loss = log_likelihood.mean((1, 2)).neg_()
             scale = 1.0 / width
             per_model_scale = scale
         else:
@@ -408,7 +415,7 @@ class BatchedMLP:
                 .unsqueeze(-1)
             )
             denom = count_t.clamp(min=1)
-            loss = (log_loss * mask3).sum((1, 2)) / denom
+            loss = (log_likelihood * mask3).sum((1, 2)).neg_() / denom
             delta = delta * mask3
             scale = (1.0 / denom).reshape(-1, 1, 1)
             per_model_scale = scale.reshape(-1)
@@ -445,13 +452,10 @@ class BatchedMLP:
         ``inputs`` are rows of [x | 1 | 0 ...]; masked-out features keep zero weights, so the
         forward needs no input mask, and their gradient rows are zeroed at the end.
         """
-        (w_hidden, w_out), (b_hidden, b_out) = state.weights, state.biases
-        n_working, _, n_columns = inputs.shape
+        (w_hidden, w_out), b_out = state.weights, state.biases[1]
         d = self.n_inputs
-        stacked = [w_hidden, b_hidden]
-        if n_columns > d + 1:
-            stacked.append(w_hidden.new_zeros(n_working, n_columns - d - 1, w_hidden.shape[2]))
-        s = torch.bmm(inputs, torch.cat(stacked, 1).mul_(2.0)).sigmoid_()
+        # s = sigmoid(2 [x | 1 | 0] [W; b; 0]); the 2 rides in the product's alpha
+        s = torch.baddbmm(self._zero, inputs, state.stacked, beta=0.0, alpha=2.0).sigmoid_()
         prob = self._output(s, w_out, b_out)
         loss, delta, scale = self._loss_and_delta(prob, targets, counts, state.weights)
         delta_sum = delta.sum(1, keepdim=True)
@@ -543,7 +547,9 @@ class _WorkingSet:
 
     A model that stops is written back to the engine and dropped (its tensors are small, so
     re-indexing them costs little), which freezes it exactly where the stopping rule fired and
-    spends no later step on it.
+    spends no later step on it. On the fused path, layer 0's weights, bias and zero padding are
+    one (K, d_aug, H) tensor ``stacked`` that the forward product uses as it is; ``weights[0]``
+    and ``biases[0]`` are views of it, so the SGD update writes through.
     """
 
     def __init__(self, engine: BatchedMLP, models: np.ndarray, rows: torch.Tensor):
@@ -555,6 +561,17 @@ class _WorkingSet:
         self.velocity_w = [torch.zeros_like(w) for w in self.weights]
         self.velocity_b = [torch.zeros_like(b) for b in self.biases]
         self.feature_mask = engine.feature_mask
+        self.stacked = None
+        self._stack_first_layer()
+
+    def _stack_first_layer(self) -> None:
+        if not self.engine.fused:
+            return
+        w, b = self.weights[0], self.biases[0]
+        n_models, d, width = w.shape
+        padding = w.new_zeros(n_models, self.engine.stacked_width - d - 1, width)
+        self.stacked = torch.cat((w, b, padding), 1)
+        self.weights[0], self.biases[0] = self.stacked[:, :d], self.stacked[:, d : d + 1]
 
     def keep_only(self, active: np.ndarray) -> None:
         keep = active[self.models]
@@ -569,6 +586,7 @@ class _WorkingSet:
         self.rows = self.rows.index_select(0, index)
         if self.feature_mask is not None:
             self.feature_mask = self.feature_mask.index_select(0, index)
+        self._stack_first_layer()
 
     def write_back(self) -> None:
         if len(self.models) == self.engine.n_models:
