@@ -104,10 +104,13 @@ def test_float64_engine_reproduces_sklearn_sgd(case):
         )
         for layer in range(len(widths) - 1):
             np.testing.assert_allclose(
-                engine.weights[layer][k].numpy(), reference.coefs_[layer], rtol=0, atol=1e-10
+                engine.weights[layer][k].cpu().numpy(), reference.coefs_[layer], rtol=0, atol=1e-10
             )
             np.testing.assert_allclose(
-                engine.biases[layer][k, 0].numpy(), reference.intercepts_[layer], rtol=0, atol=1e-10
+                engine.biases[layer][k, 0].cpu().numpy(),
+                reference.intercepts_[layer],
+                rtol=0,
+                atol=1e-10,
             )
         probabilities = engine.predict_proba(torch.as_tensor(x))[k]
         np.testing.assert_allclose(probabilities, reference.predict_proba(x), rtol=0, atol=1e-10)
@@ -310,6 +313,6 @@ def test_float32_sigmoid_form_matches_float64_tanh(hidden, extra, masked):
         atol=2e-4,
     )
     for ours, reference in zip(engines["float32"].weights, engines["float64"].weights, strict=True):
-        np.testing.assert_allclose(ours.numpy(), reference.numpy(), atol=5e-4)
+        np.testing.assert_allclose(ours.cpu().numpy(), reference.cpu().numpy(), atol=5e-4)
     if masked:  # unused features keep exactly zero weights on the fused path too
         assert float(engines["float32"].weights[0][0][[2, 4]].abs().max()) == 0.0
