@@ -11,6 +11,7 @@ jemalloc or tcmalloc). The price: the heap keeps up to ``trim`` bytes it no long
 """
 
 import ctypes
+import functools
 import logging
 import platform
 
@@ -18,27 +19,26 @@ log = logging.getLogger(__name__)
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3
-_applied = False
 
 
+@functools.cache
 def keep_freed_memory(mmap_threshold: int = 32 << 20, trim: int = 256 << 20) -> bool:
     """Serve blocks below ``mmap_threshold`` bytes from the heap and trim it only past ``trim``.
 
-    Process-wide and idempotent. Returns whether the settings are in effect: False where the C
-    library is not glibc (they are then simply not needed or not available).
+    Process-wide; the first call decides and later ones return its outcome (every fit calls
+    this, so neither the C-library probe nor a refusal's warning repeats). Returns whether the
+    settings are in effect: False where the C library is not glibc (they are then simply not
+    needed or not available).
     """
-    global _applied
-    if _applied:
-        return True
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return False
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
         return False
-    _applied = bool(libc.mallopt(M_MMAP_THRESHOLD, mmap_threshold)) and bool(
+    applied = bool(libc.mallopt(M_MMAP_THRESHOLD, mmap_threshold)) and bool(
         libc.mallopt(M_TRIM_THRESHOLD, trim)
     )
-    if not _applied:
+    if not applied:
         log.warning("mallopt refused the allocator settings; training runs as before")
-    return _applied
+    return applied

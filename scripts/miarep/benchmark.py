@@ -4,7 +4,7 @@ Every measurement runs in a fresh child process, so that its peak memory (ru_max
 and no warm cache favours a later one. All measurements of a report come from the same run on
 the same machine; the report states ratios, never absolute targets.
 
-A shared VM's speed drifts by 20-30% over minutes, which moves a ratio of two timings taken
+A shared VM's speed drifts by 20-40% over minutes, which moves a ratio of two timings taken
 minutes apart. So the whole set of measurements runs in ``rounds`` back-to-back rounds, each
 ratio is taken within a round (sklearn and the engine measured a minute apart at most), and the
 report gives every round's ratio with their median.
@@ -121,35 +121,38 @@ def run_benchmark(
 ) -> dict:
     """All measurements of the report, each in its own process, ``rounds`` times, and the
     speed-up ratios per round with their median."""
+    plan = []  # (hidden, method label, job) of one round, in the order they run
+    for hidden in architectures:
+        config = asdict(replace(base, hidden=tuple(hidden)))
+        jobs = [("sklearn", one_by_one_models), ("torch_one_by_one", one_by_one_models)]
+        jobs += [(f"batched_k{k}", k) for k in batch_sizes]
+        for method, models in jobs:
+            job = {
+                "method": method if not method.startswith("batched") else "batched",
+                "models": models,
+                "config": config,
+                "table": table_path,
+                "records": records,
+                "test_records": test_records,
+                "seed": seed,
+                "threads": threads,
+                "device": device,
+            }
+            plan.append((hidden, method, job))
     measurements = []
     for round_ in range(rounds):
-        for hidden in architectures:
-            config = replace(base, hidden=tuple(hidden))
-            jobs = [("sklearn", one_by_one_models), ("torch_one_by_one", one_by_one_models)]
-            jobs += [(f"batched_k{k}", k) for k in batch_sizes]
-            for method, models in jobs:
-                job = {
-                    "method": method if not method.startswith("batched") else "batched",
-                    "models": models,
-                    "config": asdict(config),
-                    "table": table_path,
-                    "records": records,
-                    "test_records": test_records,
-                    "seed": seed,
-                    "threads": threads,
-                    "device": device,
-                }
-                result = {"round": round_, **_in_child_process(job), "method": method}
-                log.info(
-                    "round %d/%d, %s %s: %.3f s/model, test accuracy %.4f",
-                    round_ + 1,
-                    rounds,
-                    method,
-                    hidden,
-                    result["seconds_per_model"],
-                    result["test_accuracy_mean"],
-                )
-                measurements.append(result)
+        for hidden, method, job in plan:
+            result = {"round": round_, **_in_child_process(job), "method": method}
+            log.info(
+                "round %d/%d, %s %s: %.3f s/model, test accuracy %.4f",
+                round_ + 1,
+                rounds,
+                method,
+                hidden,
+                result["seconds_per_model"],
+                result["test_accuracy_mean"],
+            )
+            measurements.append(result)
     return {
         "machine": _machine(threads, device),
         "settings": {
@@ -192,21 +195,17 @@ def _ratios(measurements: list[dict], batch_sizes: list[int]) -> list[dict]:
         for m in measurements:
             if tuple(m["hidden"]) == hidden:
                 by_round.setdefault(m["round"], {})[m["method"]] = m
+        rounds = [by_round[r] for r in sorted(by_round)]
         for k in batch_sizes:
-            rounds = [by_round[r] for r in sorted(by_round)]
-            batched = [rows[f"batched_k{k}"] for rows in rounds]
-            vs_sklearn = [
-                rows["sklearn"]["seconds_per_model"] / b["seconds_per_model"]
-                for rows, b in zip(rounds, batched, strict=True)
-            ]
-            vs_torch = [
-                rows["torch_one_by_one"]["seconds_per_model"] / b["seconds_per_model"]
-                for rows, b in zip(rounds, batched, strict=True)
-            ]
-            accuracy = [
-                100 * (b["test_accuracy_mean"] - rows["sklearn"]["test_accuracy_mean"])
-                for rows, b in zip(rounds, batched, strict=True)
-            ]
+            vs_sklearn, vs_torch, accuracy = [], [], []
+            for rows in rounds:
+                batched, sklearn = rows[f"batched_k{k}"], rows["sklearn"]
+                seconds = batched["seconds_per_model"]
+                vs_sklearn.append(sklearn["seconds_per_model"] / seconds)
+                vs_torch.append(rows["torch_one_by_one"]["seconds_per_model"] / seconds)
+                accuracy.append(
+                    100 * (batched["test_accuracy_mean"] - sklearn["test_accuracy_mean"])
+                )
             out.append(
                 {
                     "hidden": list(hidden),
