@@ -1,8 +1,6 @@
 """Rule figure_8: MIA accuracy against nodes per layer, learning rate and L2 ratio, per depth."""
 
-import pandas as pd
-
-from miarep.io import write_atomic
+from miarep.io import read_parquet, write_atomic
 from miarep.logs import setup_logging
 from miarep.model_figures import render_figure_8
 from miarep.models import ann_columns
@@ -10,7 +8,7 @@ from miarep.models import ann_columns
 log = setup_logging(snakemake.log[0])
 params = snakemake.params
 results = {
-    study: {dataset: pd.read_parquet(path) for dataset, path in paths.items()}
+    study: {dataset: read_parquet(path) for dataset, path in paths.items()}
     for study, paths in params.paths.items()
 }
 summary, configs = render_figure_8(

@@ -1,11 +1,10 @@
 """Rule run_experiments: train, attack and measure every experiment of a study on one dataset."""
 
-import pandas as pd
 import torch
 
 from miarep.experiments import RunSettings, run_study
 from miarep.groups import protected_group
-from miarep.io import write_parquet
+from miarep.io import read_parquet, write_parquet
 from miarep.logs import setup_logging
 from miarep.sampling import Pool
 
@@ -13,7 +12,7 @@ log = setup_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
 params = snakemake.params
 kinds = dict(params.kinds)
-table = pd.read_parquet(snakemake.input.table)
+table = read_parquet(snakemake.input.table)
 pool = Pool.from_table(table, kinds, params.bins, params.top_k)
 models = params.models
 settings = RunSettings(
@@ -29,8 +28,8 @@ settings = RunSettings(
 results = run_study(
     table,
     kinds,
-    pd.read_parquet(snakemake.input.splits),
-    pd.read_parquet(snakemake.input.experiments),
+    read_parquet(snakemake.input.splits),
+    read_parquet(snakemake.input.experiments),
     pool,
     protected_group(table, pool, params.protected["feature"], params.protected["value"]),
     settings,

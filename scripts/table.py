@@ -1,16 +1,15 @@
 """Rules table_2, table_3 and table_4: one paper table from result tables, beside the paper's."""
 
-import pandas as pd
-
 from miarep import tables
 from miarep.figures import load_results
+from miarep.io import read_csv
 from miarep.logs import setup_logging
 from miarep.models import ann_columns
 
 log = setup_logging(snakemake.log[0])
 params = snakemake.params
 results = load_results(params.paths)
-reference = pd.read_csv(snakemake.input.reference)
+reference = read_csv(snakemake.input.reference)
 sections = None
 if params.number == 2:
     frame = tables.table_2(results, reference)

@@ -23,11 +23,12 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import torch
 
 from miarep.allocator import keep_freed_memory
 from miarep.engine import BatchedMLP, TrainConfig, generators
+from miarep.errors import ConfigError
+from miarep.io import read_parquet
 from miarep.preprocess import ENCODED_PREFIX
 from miarep.seeding import int_seed, rng
 
@@ -36,12 +37,13 @@ log = logging.getLogger(__name__)
 
 def load_benchmark_data(table_path: str, records: int, test_records: int, seed: int):
     """x, y and disjoint train/test rows drawn from the processed table."""
-    table = pd.read_parquet(table_path)
+    table = read_parquet(table_path)
     x = table[[c for c in table.columns if c.startswith(ENCODED_PREFIX)]].to_numpy(np.float32)
     y = table["label"].to_numpy(np.int64)
     if records + test_records > len(table):
-        raise ValueError(
-            f"benchmark needs {records + test_records} records, table has {len(table)}"
+        raise ConfigError(
+            f"benchmark.records + benchmark.test_records = {records + test_records}, but "
+            f"{table_path} has {len(table)} records: lower them"
         )
     order = rng(seed, "benchmark").permutation(len(table))
     return x, y, order[:records], order[records : records + test_records]

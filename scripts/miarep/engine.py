@@ -27,6 +27,7 @@ import numpy as np
 import torch
 
 from miarep.allocator import keep_freed_memory
+from miarep.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -78,10 +79,19 @@ class History:
 
 
 def pick_device(device: str = "auto") -> torch.device:
-    """``auto`` means CUDA when available, else CPU."""
+    """``auto`` means CUDA when available, else CPU; asking for a CUDA device torch cannot see is
+    a ConfigError that says so, not a failure deep inside the first tensor operation."""
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+    chosen = torch.device(device)
+    if chosen.type == "cuda":
+        count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+        if (chosen.index or 0) >= count:
+            raise ConfigError(
+                f"engine.device is {device!r}, but torch {torch.__version__} sees {count} CUDA "
+                "device(s) here: set engine.device to auto (CUDA when present) or cpu"
+            )
+    return chosen
 
 
 def generators(seeds: Sequence[int], device: torch.device) -> list[torch.Generator]:

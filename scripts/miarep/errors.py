@@ -14,3 +14,7 @@ class MissingRawDataError(DataError):
 
 class RequestError(ValueError):
     """A configured request the data cannot satisfy; the message names the request."""
+
+
+class ConfigError(ValueError):
+    """A config value that is valid by the schema but cannot work on this machine or data."""

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from miarep import style
+from miarep.io import read_parquet
 from miarep.metrics import mean_ci
 
 
@@ -103,7 +104,7 @@ FIGURES: dict[int, FigureSpec] = {
 def load_results(paths: Mapping[str, list[str]]) -> dict[str, pd.DataFrame]:
     """Result tables per dataset (several studies of one dataset are stacked)."""
     return {
-        d: pd.concat([pd.read_parquet(p) for p in ps], ignore_index=True) for d, ps in paths.items()
+        d: pd.concat([read_parquet(p) for p in ps], ignore_index=True) for d, ps in paths.items()
     }
 
 
