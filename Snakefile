@@ -1,11 +1,17 @@
 # Replication of "Data and Model Dependencies of Membership Inference Attacks" (Tonni et al.)
 # and the systems it stands on. Entry point only: rules live in workflow/rules/.
+from pathlib import Path
+
 from snakemake.utils import min_version, validate
 
 min_version("9.0")
 
+# Which config is in force, the same whatever --directory is: without --configfile, the paper's
+# protocol beside this Snakefile; a config given with --configfile stands alone on the schema's
+# defaults (give config/config.yaml first to layer on the protocol). config/README.md, "Configs".
+if not workflow.overwrite_configfiles:
 
-configfile: "config/config.yaml"
+    configfile: Path(workflow.basedir) / "config" / "config.yaml"
 
 
 validate(config, "workflow/schemas/config.schema.yaml")

@@ -1,6 +1,7 @@
 import pytest
 
 from miarep import adult
+from miarep.checksums import sha256_file
 from miarep.datasets import process_adult
 from miarep.errors import DataError
 from synthetic import write_adult
@@ -45,6 +46,8 @@ def test_extra_field_fails_naming_file(tmp_path):
 def test_process_accounts_for_every_row_under_both_policies(tmp_path, monkeypatch):
     data, test = write_adult(tmp_path, train_rows=50, test_rows=25)
     monkeypatch.setattr(adult, "SOURCE_ROWS", {"adult.data": 50, "adult.test": 25})
+    published = {p.name: (p.stat().st_size, sha256_file(p)) for p in (data, test)}
+    monkeypatch.setattr(adult, "ADULT_FILES", published)
     kept_all, card = process_adult(tmp_path, KINDS, "category", True)
     assert card["rows"] == {"source": 75, "kept": 75, "dropped": {}}
     assert card["records_with_unknown_value"] > 0
@@ -64,9 +67,8 @@ def test_acquire_keeps_verified_files_and_rejects_wrong_ones(tmp_path, monkeypat
         for name in adult.ADULT_FILES
     }
     monkeypatch.setattr(adult, "ADULT_FILES", fake)
-    assert adult.acquire(tmp_path, ["uci"], "http://127.0.0.1:9", "x==1")["source"] == (
-        "already present"
-    )
+    manifest = adult.acquire(tmp_path, ["uci"], "http://127.0.0.1:9", "x==1")
+    assert [f["source"] for f in manifest["files"]] == [adult.PLACED] * 3
     (tmp_path / "adult.test").write_text("edited")
     with pytest.raises(DataError, match=r"adult\.test: checksum mismatch"):
         adult.acquire(tmp_path, ["uci"], "http://127.0.0.1:9", "x==1")

@@ -52,3 +52,32 @@ def test_bad_value_is_rejected(repo, config):
     config["datasets"] = ["adult", "cifar"]
     with pytest.raises(WorkflowError, match="cifar"):
         validate(config, str(repo / SCHEMA))
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "named"),
+    [
+        (("engine", "device"), "gpu0", "gpu0"),
+        (("models", "lr"), {"Cc": 0.01}, "Cc"),
+        (("models", "svm"), {"C": 0.0}, "0.0"),
+        (("models", "rf"), {"n_estimators": 100, "max_depth": 0}, "max_depth"),
+        (("models", "knn"), {"n_neighbours": 3}, "n_neighbours"),
+        (("studies", "figure_2", "base", "target_size"), 0, "target_size"),
+        (("studies", "figure_2", "grid", "shadow_size"), [1000, 1], "1"),
+    ],
+)
+def test_every_block_is_closed_and_ranged(repo, config, path, value, named):
+    block = config
+    for key in path[:-1]:
+        block = block[key]
+    block[path[-1]] = value
+    with pytest.raises(WorkflowError, match=named):
+        validate(config, str(repo / SCHEMA))
+
+
+def test_allowed_devices_and_sklearn_arguments_pass(repo, config):
+    for device in ("auto", "cpu", "cuda", "cuda:1"):
+        config["engine"]["device"] = device
+        config["models"]["rf"] = {"n_estimators": 10, "max_depth": None, "max_features": "sqrt"}
+        config["models"]["svm"] = {"C": 1.0, "gamma": "scale"}
+        validate(copy.deepcopy(config), str(repo / SCHEMA))

@@ -1,5 +1,26 @@
-# Helpers shared by every rule file. No rules here.
+# Helpers shared by every rule file, and the checks that must fail before any job runs. No rules.
+import sys
 from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+
+sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+# stdlib only; found through the path above
+from miarep.rawfiles import unobtainable
+
+if not config["studies"]:
+    raise WorkflowError(
+        "The config defines no studies, so there is nothing to run. Without --configfile the "
+        "workflow reads config/config.yaml (the paper's studies); a config given with "
+        "--configfile stands alone, so define 'studies' in it, or give config/config.yaml "
+        "first: --configfile config/config.yaml yours.yaml"
+    )
+_missing_raw = unobtainable(config)
+if _missing_raw:
+    raise WorkflowError(
+        "Raw data are missing and the workflow cannot fetch them:\n\n"
+        + "\n\n".join(_missing_raw.values())
+    )
 
 RAW_DIR = Path(config["data"]["raw_dir"])
 PROCESSED_DIR = Path(config["data"]["processed_dir"])
@@ -33,13 +54,6 @@ def processed_outputs():
         for dataset in config["datasets"]
         for ext in ("parquet", "json")
     ]
-
-
-def acquisition_output(wildcards):
-    """What the preprocess rule of a dataset needs from its acquisition rule."""
-    if wildcards.dataset == "adult":
-        return [str(RAW_DIR / "adult" / name) for name in ("adult.data", "adult.test")]
-    return str(RAW_DIR / wildcards.dataset / "manifest.json")
 
 
 SAMPLES_DIR = Path("results/samples")
@@ -135,7 +149,11 @@ def results_by_study(studies):
     """Result tables of the given studies: study -> dataset -> path."""
     missing = [s for s in studies if s not in config["studies"]]
     if missing:
-        raise ValueError(f"this artefact needs the studies {missing} in the config")
+        raise WorkflowError(
+            f"This artefact reads the studies {missing}, which the config in force does not "
+            "define: add them under 'studies' (config/config.yaml has the paper's), or run "
+            "without --configfile"
+        )
     return {
         study: {
             dataset: str(EXPERIMENTS_DIR / study / f"{dataset}.parquet")
