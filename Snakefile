@@ -22,6 +22,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/sampling.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/paper.smk"
+include: "workflow/rules/checks.smk"
 
 
 rule all:
@@ -32,3 +33,4 @@ rule all:
         result_outputs(),
         figure_outputs(),
         table_outputs(),
+        "results/digests.json",

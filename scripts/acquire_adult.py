@@ -1,8 +1,8 @@
 """Rule acquire_adult: check placed UCI Adult files or fetch them, and write their manifest."""
 
-from miarep import adult
-from miarep.io import write_json
-from miarep.logs import setup_logging
+from miarep.core.io import write_json
+from miarep.core.logs import setup_logging
+from miarep.data import adult
 
 setup_logging(snakemake.log[0])
 params = snakemake.params

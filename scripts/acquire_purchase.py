@@ -1,8 +1,8 @@
 """Rule acquire_purchase: check (or fetch via the Kaggle API) the Acquire Valued Shoppers files."""
 
-from miarep import purchase
-from miarep.io import write_json
-from miarep.logs import setup_logging
+from miarep.core.io import write_json
+from miarep.core.logs import setup_logging
+from miarep.data import purchase
 
 setup_logging(snakemake.log[0])
 params = snakemake.params

@@ -1,8 +1,8 @@
 """Rule acquire_texas: check (or fetch, with the DUA accepted) the Texas PUDF quarterly zips."""
 
-from miarep import texas
-from miarep.io import write_json
-from miarep.logs import setup_logging
+from miarep.core.io import write_json
+from miarep.core.logs import setup_logging
+from miarep.data import texas
 
 setup_logging(snakemake.log[0])
 params = snakemake.params

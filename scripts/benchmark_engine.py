@@ -1,9 +1,9 @@
 """Rule benchmark_engine: time sklearn against the batched engine and write the ratios."""
 
-from miarep.benchmark import run_benchmark
-from miarep.io import write_json
-from miarep.logs import setup_logging
-from miarep.models import train_config
+from miarep.core.io import write_json
+from miarep.core.logs import setup_logging
+from miarep.experiments.benchmark import run_benchmark
+from miarep.train.config import train_config
 
 log = setup_logging(snakemake.log[0])
 settings = snakemake.params.settings

@@ -1,8 +1,8 @@
 """Rule design: expand one study of the config into the experiment table of one dataset."""
 
-from miarep.design import expand_study
-from miarep.io import write_atomic
-from miarep.logs import setup_logging
+from miarep.core.io import write_atomic
+from miarep.core.logs import setup_logging
+from miarep.sampling.design import expand_study
 
 log = setup_logging(snakemake.log[0])
 table = expand_study(

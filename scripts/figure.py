@@ -1,8 +1,8 @@
 """Rules figure_2 ... figure_7: draw one paper figure from result tables."""
 
-from miarep.figures import FIGURES, load_results, render
-from miarep.io import write_atomic
-from miarep.logs import setup_logging
+from miarep.core.io import write_atomic
+from miarep.core.logs import setup_logging
+from miarep.report.figures import FIGURES, load_results, render
 
 log = setup_logging(snakemake.log[0])
 spec = FIGURES[snakemake.params.number]

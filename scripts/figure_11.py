@@ -1,9 +1,9 @@
 """Rule figure_11: MIA accuracy against group, predictive and individual fairness."""
 
-from miarep.figures import load_results
-from miarep.io import write_atomic
-from miarep.logs import setup_logging
-from miarep.model_figures import render_figure_11
+from miarep.core.io import write_atomic
+from miarep.core.logs import setup_logging
+from miarep.report.figures import load_results
+from miarep.report.model_figures import render_figure_11
 
 log = setup_logging(snakemake.log[0])
 summary = render_figure_11(

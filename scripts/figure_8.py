@@ -1,9 +1,9 @@
 """Rule figure_8: MIA accuracy against nodes per layer, learning rate and L2 ratio, per depth."""
 
-from miarep.io import read_parquet, write_atomic
-from miarep.logs import setup_logging
-from miarep.model_figures import render_figure_8
-from miarep.models import ann_columns
+from miarep.core.io import read_parquet, write_atomic
+from miarep.core.logs import setup_logging
+from miarep.report.model_figures import render_figure_8
+from miarep.train.config import ann_columns
 
 log = setup_logging(snakemake.log[0])
 params = snakemake.params

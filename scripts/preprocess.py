@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from miarep import datasets
-from miarep.io import write_json, write_parquet
-from miarep.logs import setup_logging
+from miarep.core.io import write_json, write_parquet
+from miarep.core.logs import setup_logging
+from miarep.data import process as datasets
 
 log = setup_logging(snakemake.log[0])
 dataset = snakemake.wildcards.dataset

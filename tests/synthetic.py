@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from miarep import adult, purchase
+from miarep.data import adult, purchase
 
 #: A subset of the 2006-2009 PUDF base-file columns (the real files have about 255; the parser
 #: selects columns by name, so the rest do not matter), in a plausible order.

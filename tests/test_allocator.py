@@ -13,7 +13,7 @@ STEPS = """
 import resource, sys
 import numpy as np
 sys.path.insert(0, {scripts!r})
-from miarep.allocator import keep_freed_memory
+from miarep.train.allocator import keep_freed_memory
 applied = keep_freed_memory() if {apply} else False
 def step():  # buffers of a K = 100, 1x50 training step: 2 MB, 640 KB, 320 KB, 2.4 MB
     hidden = np.ones((100, 100, 50), np.float32)

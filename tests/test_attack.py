@@ -4,12 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from miarep.attack import AttackData, shokri_attack
-from miarep.design import expand_study
-from miarep.experiments import RunSettings, run_study
-from miarep.models import MODEL_KINDS, fit_predict
-from miarep.sampling import Pool
-from miarep.splits import draw_all
+from miarep.attacks.shokri import AttackData, shokri_attack
+from miarep.experiments.runner import RunSettings, run_study
+from miarep.sampling.design import expand_study
+from miarep.sampling.draw import Pool
+from miarep.sampling.splits import draw_all
+from miarep.train.zoo import MODEL_KINDS, fit_predict
 
 ANN = {"hidden": [16], "learning_rate": 0.1, "epochs": 60, "batch_size": 20, "tol": None}
 
@@ -159,7 +159,7 @@ def test_model_sweep_shares_samples_and_trains_each_distinct_model_once(caplog):
 
 
 def test_experiment_models_apply_model_fields_to_target_and_shadow_anns():
-    from miarep.experiments import ExperimentModels
+    from miarep.experiments.runner import ExperimentModels
 
     settings = RunSettings("ann", "same", "ann", {"ann": {"hidden": [50, 20]}}, ANN)
     plain = ExperimentModels.resolve(settings, {})

@@ -2,7 +2,7 @@
 
 import pytest
 
-from miarep.benchmark import _ratios
+from miarep.experiments.benchmark import _ratios
 
 
 def measurement(round_, method, seconds, accuracy=0.8):

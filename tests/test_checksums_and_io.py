@@ -2,9 +2,9 @@ import hashlib
 
 import pytest
 
-from miarep.checksums import sha256_file, verify_sha256
-from miarep.errors import DataError
-from miarep.io import atomic_path, write_json
+from miarep.core.errors import DataError
+from miarep.core.io import atomic_path, write_json
+from miarep.data.checksums import sha256_file, verify_sha256
 
 
 def test_sha256_matches_hashlib(tmp_path):

@@ -8,7 +8,7 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-from miarep.engine import BatchedMLP, TrainConfig, generators
+from miarep.train.engine import BatchedMLP, TrainConfig, generators
 
 
 def toy_data(n=400, d=6, seed=0):

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from miarep.figures import FIGURES, binned, render, summarise
+from miarep.report.figures import FIGURES, binned, render, summarise
 
 
 def fake_results(x, values, n=5, seed=0):
@@ -49,7 +49,7 @@ def test_every_figure_renders_one_panel_per_dataset(number, tmp_path):
 
 
 def test_figure_8_draws_a_line_per_depth_and_lists_pruned_configurations(tmp_path):
-    from miarep.model_figures import FIGURE_8_SWEEPS, render_figure_8
+    from miarep.report.model_figures import FIGURE_8_SWEEPS, render_figure_8
 
     rng = np.random.default_rng(1)
     results = {}
@@ -77,7 +77,7 @@ def test_figure_8_draws_a_line_per_depth_and_lists_pruned_configurations(tmp_pat
 
 
 def test_figure_11_has_a_line_per_dataset_in_each_fairness_panel(tmp_path):
-    from miarep.model_figures import render_figure_11
+    from miarep.report.model_figures import render_figure_11
 
     rng = np.random.default_rng(2)
     tables = {

@@ -14,15 +14,15 @@ import time
 import pandas as pd
 import pytest
 
-from miarep import adult, purchase, texas
-from miarep.checksums import HashingReader, sha256_file
-from miarep.datasets import process_adult, process_purchase, process_texas
-from miarep.design import expand_study
-from miarep.errors import DataError
-from miarep.io import read_parquet, write_json, write_parquet
-from miarep.logs import setup_logging
-from miarep.sampling import Pool, SamplingError
-from miarep.splits import draw_all
+from miarep.core.errors import DataError
+from miarep.core.io import read_parquet, write_json, write_parquet
+from miarep.core.logs import setup_logging
+from miarep.data import adult, purchase, texas
+from miarep.data.checksums import HashingReader, sha256_file
+from miarep.data.process import process_adult, process_purchase, process_texas
+from miarep.sampling.design import expand_study
+from miarep.sampling.draw import Pool, SamplingError
+from miarep.sampling.splits import draw_all
 from synthetic import write_adult, write_kaggle, write_pudf
 
 ADULT_KINDS = {"age": "numeric", "workclass": "categorical", "sex": "categorical"}
@@ -230,7 +230,8 @@ def test_ctrl_c_is_logged_as_an_interruption_not_a_crash(tmp_path):
 def test_sigterm_stops_a_job_cleanly_with_a_log_line(tmp_path, repo):
     log_path, output = tmp_path / "job.log", tmp_path / "out.json"
     code = (
-        "import time\nfrom miarep.io import atomic_path\nfrom miarep.logs import setup_logging\n"
+        "import time\nfrom miarep.core.io import atomic_path\n"
+        "from miarep.core.logs import setup_logging\n"
         f"setup_logging({str(log_path)!r})\n"
         f"with atomic_path({str(output)!r}) as tmp:\n"
         "    tmp.write_text('half')\n    print('ready', flush=True)\n    time.sleep(60)\n"
@@ -289,8 +290,8 @@ def test_figure_logs_hold_no_font_subsetting_noise(tmp_path):
 def test_a_cuda_device_torch_cannot_see_is_a_config_error():
     import torch
 
-    from miarep.engine import pick_device
-    from miarep.errors import ConfigError
+    from miarep.core.errors import ConfigError
+    from miarep.train.engine import pick_device
 
     if torch.cuda.is_available():
         pytest.skip("this machine has CUDA; the error is for machines without it")

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from miarep import metrics as M
+from miarep.measures import metrics as M
 
 MEMBER = np.array([1, 1, 1, 0, 0, 0, 0, 0])
 SCORES = np.array([0.9, 0.8, 0.3, 0.7, 0.2, 0.1, 0.1, 0.05])

@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from miarep.errors import DataError
-from miarep.preprocess import assemble, card, encode_features, gmm_labels
-from miarep.stream_sample import BottomKSampler
+from miarep.core.errors import DataError
+from miarep.data.encoding import assemble, card, encode_features, gmm_labels
+from miarep.data.streaming import BottomKSampler
 
 
 def test_encoding_by_kind():

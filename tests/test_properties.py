@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from miarep import properties as P
+from miarep.measures import properties as P
 
 
 def test_class_balance_and_ratio_by_hand():

@@ -3,9 +3,9 @@ import json
 import pandas as pd
 import pytest
 
-from miarep import purchase
-from miarep.datasets import DROP_NO_HISTORY, DROP_NOT_SAMPLED, process_purchase
-from miarep.errors import DataError, MissingRawDataError
+from miarep.core.errors import DataError, MissingRawDataError
+from miarep.data import purchase
+from miarep.data.process import DROP_NO_HISTORY, DROP_NOT_SAMPLED, process_purchase
 from synthetic import write_kaggle
 
 KINDS = {

@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from miarep.design import expand_study, request_of
-from miarep.discretize import combination_ids, discretize
-from miarep.sampling import Pool, SamplingError, SamplingRequest, draw
-from miarep.splits import draw_all, read_split
+from miarep.data.discretize import combination_ids, discretize
+from miarep.sampling.design import expand_study, request_of
+from miarep.sampling.draw import Pool, SamplingError, SamplingRequest, draw
+from miarep.sampling.splits import draw_all, read_split
 
 
 def make_pool(n=4000, seed=0):
@@ -122,7 +122,7 @@ def test_hundred_adult_experiments_hit_their_class_balance(adult_pool):
 
 
 def test_protected_groups_by_value_and_by_median_split():
-    from miarep.groups import protected_group
+    from miarep.sampling.groups import protected_group
 
     table = pd.DataFrame({"raw__sex": ["Male", "Female", "Female", "Male"]})
     pool = Pool(np.zeros(4, int), np.array([[0], [1], [2], [3]]), ["sex"], [0], np.array([0]))
@@ -135,7 +135,7 @@ def test_protected_groups_by_value_and_by_median_split():
 
 
 def test_model_fields_expand_with_their_types_and_survive_a_csv_round_trip(tmp_path):
-    from miarep.design import model_fields_of, typed
+    from miarep.sampling.design import model_fields_of, typed
 
     study = {
         "base": {"target_size": 300, "shadow_size": 300, "hidden_units": 20},

@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from miarep.seeding import int_seed, rng, seed_sequence
+from miarep.core.seeding import int_seed, rng, seed_sequence
+
+INT_SEEDS = [1837913813, 1820044440]
 
 
 def test_same_name_same_stream():
@@ -22,9 +24,9 @@ def test_keys_are_stable_across_processes():
     )
 
 
-def test_int_seed_range_and_bad_keys():
-    value = int_seed(3, "x")
-    assert 0 <= value < 2**31
+def test_int_seed_is_pinned_and_bad_keys_fail():
+    # Fixed expectations: a change of the derivation (which would move every result) fails here.
+    assert [int_seed(3, "x"), int_seed(20240607, "gmm", "texas")] == INT_SEEDS
     with pytest.raises(TypeError):
         seed_sequence(1, 1.5)
     with pytest.raises(ValueError):

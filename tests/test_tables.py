@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from miarep import tables
-from miarep.model_figures import FIGURE_8_SWEEPS, default_test_accuracy, prune
-from miarep.models import ann_columns
+from miarep.report import tables
+from miarep.report.model_figures import FIGURE_8_SWEEPS, default_test_accuracy, prune
+from miarep.train.config import ann_columns
 
 
 def results_for_table_2() -> pd.DataFrame:

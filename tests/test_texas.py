@@ -3,9 +3,9 @@ import json
 import pandas as pd
 import pytest
 
-from miarep import texas
-from miarep.datasets import DROP_MISSING, DROP_NOT_SAMPLED, process_texas
-from miarep.errors import DataError, MissingRawDataError
+from miarep.core.errors import DataError, MissingRawDataError
+from miarep.data import texas
+from miarep.data.process import DROP_MISSING, DROP_NOT_SAMPLED, process_texas
 from synthetic import write_pudf, write_pudf_quarter
 
 KINDS = {

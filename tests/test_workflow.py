@@ -80,6 +80,22 @@ def test_ruff_is_clean(repo):
     run([sys.executable, "-m", "ruff", "format", "--check", "."], cwd=repo)
 
 
+def test_the_default_profile_is_loaded_with_its_resources(repo, tmp_path):
+    done = snakemake(repo, tmp_path, "-n", "--configfile", repo / "config" / "config.yaml")
+    assert "Using workflow specific profile profiles/default" in done.stdout + done.stderr
+    assert "mem_mb=2000" in done.stdout
+
+
+def test_every_paper_artefact_has_a_rule_named_after_it(repo, tmp_path):
+    listed = snakemake(repo, tmp_path, "--list-rules").stdout.split()
+    expected = [f"figure_{n}" for n in range(2, 12)] + [f"table_{n}" for n in (2, 3, 4)]
+    assert set(expected) <= set(listed)
+    by_rule = snakemake(repo, tmp_path, "-n", "figure_4").stdout
+    by_file = snakemake(repo, tmp_path, "-n", "figures/figure_4.pdf").stdout
+    for done in (by_rule, by_file):
+        assert "rule figure_4:" in done and "rule figure_5:" not in done
+
+
 def test_dry_run_of_the_default_config(repo, tmp_path):
     done = snakemake(repo, tmp_path, "-n", "--configfile", repo / "config" / "config.yaml")
     assert "acquire_adult" in done.stdout and "preprocess" in done.stdout
@@ -212,8 +228,15 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
         "batched_k3",
     }
     assert {m["round"] for m in report["measurements"]} == {0, 1}
-    assert all(r["speedup_vs_sklearn"] > 0 for r in report["ratios"])
-    assert all(len(r["speedup_vs_sklearn_by_round"]) == 2 for r in report["ratios"])
+    seconds = {(m["round"], m["method"]): m["seconds_per_model"] for m in report["measurements"]}
+    for ratio in report["ratios"]:
+        by_round = [
+            seconds[(r, "sklearn")] / seconds[(r, f"batched_k{ratio['k']}")] for r in (0, 1)
+        ]
+        assert ratio["speedup_vs_sklearn_by_round"] == pytest.approx(by_round, rel=1e-12)
+        assert ratio["speedup_vs_sklearn"] == pytest.approx(
+            sorted(by_round)[0] / 2 + sorted(by_round)[1] / 2
+        )
 
 
 def test_missing_raw_data_is_named_at_dag_build_before_any_job(repo, tmp_path, monkeypatch):

@@ -4,9 +4,11 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+SCRIPTS_DIR = Path(workflow.basedir) / "scripts"
+sys.path.insert(0, str(SCRIPTS_DIR))
 # stdlib only; found through the path above
-from miarep.rawfiles import unobtainable
+from miarep.core.closure import closure_digest
+from miarep.data.rawfiles import unobtainable
 
 if not config["studies"]:
     raise WorkflowError(
@@ -84,39 +86,12 @@ def result_outputs():
     ]
 
 
-def code_digest(*modules):
-    """SHA-256 of the named miarep modules: as a param, a change of that code reruns the rule
-    (Snakemake tracks the rule's script, not the package behind it)."""
-    import hashlib
+def script_code(script):
+    """Digest of the package code behind ``scripts/<script>.py`` (its import closure).
 
-    digest = hashlib.sha256()
-    for module in sorted(modules):
-        digest.update(
-            Path(workflow.basedir, "scripts", "miarep", f"{module}.py").read_bytes()
-        )
-    return digest.hexdigest()[:16]
-
-
-DATA_CODE = code_digest(
-    "adult", "texas", "purchase", "datasets", "preprocess", "stream_sample"
-)
-SAMPLING_CODE = code_digest("sampling", "design", "splits", "discretize", "properties")
-MODEL_CODE = code_digest(
-    "engine",
-    "models",
-    "attack",
-    "experiments",
-    "metrics",
-    "properties",
-    "groups",
-    "splits",
-    "design",
-    "sampling",
-)
-BENCHMARK_CODE = code_digest("engine", "benchmark", "allocator")
-FIGURE_CODE = code_digest(
-    "figures", "model_figures", "tables", "style", "metrics", "models"
-)
+    As a param, a change of that code reruns the rule: Snakemake tracks the script only.
+    """
+    return closure_digest(SCRIPTS_DIR / f"{script}.py", SCRIPTS_DIR)
 
 
 FIGURES_DIR = Path("figures")
@@ -124,24 +99,61 @@ FIGURE_DATA_DIR = Path("results/figure_data")
 TABLES_DIR = Path("results/tables")
 # The paper's numbers, shipped with the workflow (not with the results)
 REFERENCE_DIR = Path(workflow.basedir) / "reference" / "paper_tables"
-# Studies behind each figure and table. Figure 7 pools the class- and feature-balance sweeps
-# (A.6 #8); Table 3 reads Figure 8's L2 sweep; Table 4 pools Figures 4, 5 (= 7) and 11 (A.6 #18).
+# One row per paper artefact: (author, kind, number, studies it reads, report category). Tonni
+# et al.'s artefacts are named figure_N / table_N; the other papers' carry their first author's
+# name as a prefix (shokri_, nasr_, long_, song_: e.g. song_figure_3). Figure 7 pools the class-
+# and feature-balance sweeps (docs/account.md S5); Table 3 reads Figure 8's L2 sweep; Table 4
+# pools Figures 4, 5 (= 7) and 11 (S9).
+PAPER_ARTEFACTS = [
+    ("tonni", "figure", 2, ["figure_2"], "Section 4.1"),
+    ("tonni", "figure", 3, ["figure_3"], "Section 4.1"),
+    ("tonni", "figure", 4, ["figure_4"], "Section 4.1"),
+    ("tonni", "figure", 5, ["figure_5"], "Section 4.1"),
+    ("tonni", "figure", 6, ["figure_6"], "Section 4.1"),
+    ("tonni", "figure", 7, ["figure_4", "figure_5"], "Section 4.1"),
+    (
+        "tonni",
+        "figure",
+        8,
+        ["figure_8_units", "figure_8_learning_rate", "figure_8_l2"],
+        "Section 4.2",
+    ),
+    ("tonni", "figure", 9, ["figure_9"], "Section 4.2"),
+    ("tonni", "figure", 10, ["figure_10"], "Section 4.2"),
+    ("tonni", "figure", 11, ["figure_11"], "Section 4.2"),
+    ("tonni", "table", 2, ["table_2"], "Tables"),
+    ("tonni", "table", 3, ["figure_8_l2"], "Tables"),
+    ("tonni", "table", 4, ["figure_4", "figure_5", "figure_11"], "Tables"),
+]
+#: Figures with a layout of their own (a script each); the others share scripts/figure.py.
+OWN_FIGURE_SCRIPTS = {8: "figure_8", 11: "figure_11"}
+
+
+def artefact_name(author, kind, number):
+    """A paper artefact's name, for its rule and files (figure_4; song_figure_3 for others)."""
+    return f"{kind}_{number}" if author == "tonni" else f"{author}_{kind}_{number}"
+
+
 FIGURE_STUDIES = {
-    2: ["figure_2"],
-    3: ["figure_3"],
-    4: ["figure_4"],
-    5: ["figure_5"],
-    6: ["figure_6"],
-    7: ["figure_4", "figure_5"],
-    8: ["figure_8_units", "figure_8_learning_rate", "figure_8_l2"],
-    9: ["figure_9"],
-    10: ["figure_10"],
-    11: ["figure_11"],
+    n: s for a, k, n, s, _ in PAPER_ARTEFACTS if a == "tonni" and k == "figure"
 }
 TABLE_STUDIES = {
-    2: ["table_2"],
-    3: ["figure_8_l2"],
-    4: ["figure_4", "figure_5", "figure_11"],
+    n: s for a, k, n, s, _ in PAPER_ARTEFACTS if a == "tonni" and k == "table"
+}
+CATEGORY = {artefact_name(a, k, n): c for a, k, n, _, c in PAPER_ARTEFACTS}
+TABLE_SETTINGS = {
+    2: (
+        "Table 2: MIA accuracy (%) per target and shadow model, ours beside the paper's",
+        2,
+    ),
+    3: (
+        "Table 3: train, test and MIA accuracy (%) for 1 and 5 hidden layers, L2 0 and 0.01",
+        2,
+    ),
+    4: (
+        "Table 4: Pearson and Spearman correlations between properties, ours beside the paper's",
+        3,
+    ),
 }
 
 
@@ -201,3 +213,25 @@ def table_outputs():
         if all(s in config["studies"] for s in studies)
         for ext in ("csv", "md", "tex")
     ]
+
+
+def digest_inputs():
+    """Every result table of `all` whose digest the `digests` rule records."""
+    tables = [p for p in processed_outputs() if p.endswith(".parquet")]
+    tables += [
+        str(SAMPLES_DIR / study / f"{dataset}.{kind}parquet")
+        for study in config["studies"]
+        for dataset in study_datasets(study)
+        for kind in ("", "experiments.")
+    ]
+    tables += result_outputs()
+    figures = [
+        n
+        for n, studies in FIGURE_STUDIES.items()
+        if all(s in config["studies"] for s in studies)
+    ]
+    tables += [str(FIGURE_DATA_DIR / f"figure_{n}.csv") for n in figures]
+    if 8 in figures:
+        tables.append(str(TABLES_DIR / "figure_8_pruned.csv"))
+    tables += [p for p in table_outputs() if p.endswith(".csv")]
+    return tables

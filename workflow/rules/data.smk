@@ -14,6 +14,7 @@ rule acquire_adult:
         "../../envs/data.yaml"
     threads: 1
     params:
+        code=script_code("acquire_adult"),
         source_dir=source_dir("adult"),
         sources=dataset_config("adult")["sources"],
         uci_base_url=dataset_config("adult")["uci_base_url"],
@@ -32,6 +33,7 @@ rule acquire_texas:
         "../../envs/data.yaml"
     threads: 1
     params:
+        code=script_code("acquire_texas"),
         source_dir=source_dir("texas"),
         years=dataset_config("texas")["years"],
         columns=list(dataset_config("texas")["features"]),
@@ -51,6 +53,7 @@ rule acquire_purchase:
         "../../envs/data.yaml"
     threads: 1
     params:
+        code=script_code("acquire_purchase"),
         source_dir=source_dir("purchase"),
         use_kaggle_api=dataset_config("purchase")["use_kaggle_api"],
         competition=dataset_config("purchase")["competition"],
@@ -77,7 +80,7 @@ rule preprocess:
     resources:
         mem_mb=4000,
     params:
-        code=DATA_CODE,
+        code=script_code("preprocess"),
         settings=lambda wildcards: dataset_config(wildcards.dataset),
         standardize=config["data"]["standardize"],
         seed=config["seed"],

@@ -18,7 +18,7 @@ rule run_experiments:
     resources:
         gpu=1,
     params:
-        code=MODEL_CODE,
+        code=script_code("run_experiments"),
         kinds=lambda wildcards: dataset_config(wildcards.dataset)["features"],
         protected=lambda wildcards: config["sampling"]["protected"][wildcards.dataset],
         bins=config["sampling"]["bins"],
@@ -44,7 +44,7 @@ rule benchmark_engine:
     resources:
         gpu=1,
     params:
-        code=BENCHMARK_CODE,
+        code=script_code("benchmark_engine"),
         ann=config["models"]["ann"],
         settings=config["benchmark"],
         device=config["engine"]["device"],

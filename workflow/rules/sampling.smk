@@ -10,6 +10,7 @@ rule design:
         "../../envs/data.yaml"
     threads: 1
     params:
+        code=script_code("design"),
         study=lambda wildcards: config["studies"][wildcards.study],
         member_rate=config["sampling"]["member_rate"],
     script:
@@ -32,7 +33,7 @@ rule sample:
         "../../envs/data.yaml"
     threads: 1
     params:
-        code=SAMPLING_CODE,
+        code=script_code("sample"),
         kinds=lambda wildcards: dataset_config(wildcards.dataset)["features"],
         bins=config["sampling"]["bins"],
         top_k=config["sampling"]["top_k_features"],

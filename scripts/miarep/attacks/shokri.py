@@ -1,0 +1,90 @@
+"""Shokri et al.'s shadow-model membership inference attack (2017), as docs/account.md T4 says.
+
+Shadow models, trained on data disjoint from the target's, label their own training records IN and
+their held-out records OUT. One attack model per true class learns IN/OUT from the shadows'
+probability vectors; it then scores the target's records. Attack models of many experiments are
+trained together (one batched call of the model zoo).
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from miarep.train.zoo import fit_predict
+
+
+@dataclass
+class AttackData:
+    """What the attacker has for one experiment: probabilities and labels of IN and OUT records."""
+
+    probs_in: np.ndarray
+    labels_in: np.ndarray
+    probs_out: np.ndarray
+    labels_out: np.ndarray
+
+    @classmethod
+    def pooled(cls, parts: Sequence["AttackData"]) -> "AttackData":
+        """The IN/OUT records of several shadows together (the paper's "All" mode, account T5)."""
+        return cls(
+            *(
+                np.concatenate([getattr(p, f) for p in parts])
+                for f in ("probs_in", "labels_in", "probs_out", "labels_out")
+            )
+        )
+
+
+def shokri_attack(
+    attack_kind: str,
+    settings: Mapping,
+    attack_data: Sequence[AttackData],
+    query_probs: Sequence[np.ndarray],
+    query_labels: Sequence[np.ndarray],
+    seeds: Sequence[Sequence[int]],
+    n_classes: int = 2,
+    device: str = "auto",
+    chunk_models: int = 100,
+) -> list[np.ndarray]:
+    """Member scores (P(IN) from the attack model of each record's class) for every query record.
+
+    ``seeds[e][c]`` seeds the attack model of class c in experiment e. A class without any shadow
+    record gives its queries the uninformative score 0.5.
+    """
+    features, targets, train_sets, predict_sets, owners = [], [], [], [], []
+    offset = 0
+    for e, data in enumerate(attack_data):
+        inputs = np.concatenate([data.probs_in, data.probs_out, query_probs[e]])
+        labels = np.concatenate([data.labels_in, data.labels_out, query_labels[e]])
+        member = np.concatenate(
+            [
+                np.ones(len(data.labels_in)),
+                np.zeros(len(data.labels_out)),
+                np.zeros(len(query_labels[e])),
+            ]
+        )
+        n_train = len(data.labels_in) + len(data.labels_out)
+        for c in range(n_classes):
+            train_sets.append(offset + np.flatnonzero(labels[:n_train] == c))
+            predict_sets.append([offset + n_train + np.flatnonzero(query_labels[e] == c)])
+            owners.append((e, c))
+        features.append(inputs)
+        targets.append(member)
+        offset += len(labels)
+    x = np.concatenate(features).astype(np.float32)
+    y = np.concatenate(targets)
+    flat_seeds = [int(seeds[e][c]) for e, c in owners]
+    outputs = fit_predict(
+        attack_kind,
+        settings,
+        x,
+        y,
+        train_sets,
+        predict_sets,
+        flat_seeds,
+        device=device,
+        chunk_models=chunk_models,
+    )
+    scores = [np.full(len(q), np.nan) for q in query_labels]
+    for (e, c), (probs,) in zip(owners, outputs, strict=True):
+        scores[e][query_labels[e] == c] = probs[:, 1]
+    return scores

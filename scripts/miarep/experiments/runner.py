@@ -1,0 +1,289 @@
+"""The experiment runner: one study's experiments on one dataset, from split files to result rows.
+
+All target models of the study are trained together in batches, then all shadow models, then all
+attack models, so that a study of a thousand experiments costs a few batched training runs. Each
+experiment's result row holds its request, what its sample achieved, the target's accuracies and
+model properties, and the attack metrics under both evaluation protocols (docs/account.md E1):
+
+- ``mia_*``: a balanced evaluation set, all target non-members and as many randomly chosen members,
+  so 0.5 is chance (this measures leakage);
+- ``paper_mia_*``: all of the target's records, 75% of them members, as in the paper (answering
+  "member" always scores 0.75 here).
+"""
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from miarep.attacks.shokri import AttackData, shokri_attack
+from miarep.core.seeding import int_seed, rng
+from miarep.data.encoding import ENCODED_PREFIX
+from miarep.measures import properties
+from miarep.measures.metrics import attack_metrics
+from miarep.sampling.design import experiment_key, model_fields_of, request_of
+from miarep.sampling.draw import Pool
+from miarep.sampling.splits import index_sets_by_sample
+from miarep.train.config import ann_columns, train_config
+from miarep.train.zoo import MODEL_KINDS, fit_predict
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunSettings:
+    """Models and evaluation of one study run (from the config's ``models`` and ``engine``)."""
+
+    target: str
+    shadow: str
+    attack: str
+    model_settings: Mapping[str, Mapping]
+    attack_ann: Mapping
+    device: str = "auto"
+    chunk_models: int = 100
+    fairness_pairs: int = 100_000
+
+    def settings_for(self, kind: str) -> Mapping:
+        return self.model_settings[kind]
+
+
+@dataclass(frozen=True)
+class ExperimentModels:
+    """The target and shadow models of one experiment: the config's, changed by its model fields."""
+
+    target: str
+    shadows: list[str]
+    model_settings: Mapping[str, Mapping]
+
+    @classmethod
+    def resolve(cls, settings: RunSettings, fields: Mapping) -> "ExperimentModels":
+        """Apply an experiment's model fields (:data:`miarep.sampling.design.MODEL_FIELDS`).
+
+        ``hidden_layers`` and ``hidden_units`` make the ANN ``hidden_layers`` layers of
+        ``hidden_units`` units (a field left empty keeps the config's depth, or its first width);
+        ``learning_rate`` and ``l2`` replace the ANN's. The ANN settings apply to target and
+        shadow ANNs alike (the attacker knows the target's architecture, paper Section 3).
+        """
+        target = str(fields.get("target_model", settings.target))
+        shadow = str(fields.get("shadow_model", settings.shadow))
+        if target not in MODEL_KINDS or shadow not in (*MODEL_KINDS, "same", "all"):
+            raise ValueError(f"unknown model kinds target={target!r}, shadow={shadow!r}")
+        shadows = {"same": [target], "all": list(MODEL_KINDS)}.get(shadow, [shadow])
+        ann = dict(settings.model_settings["ann"])
+        hidden = list(train_config(ann).hidden)
+        layers = int(fields.get("hidden_layers", len(hidden)))
+        if "hidden_units" in fields or layers != len(hidden):
+            hidden = [int(fields.get("hidden_units", hidden[0]))] * layers
+        ann["hidden"] = hidden
+        for field in ("learning_rate", "l2"):
+            if field in fields:
+                ann[field] = float(fields[field])
+        return cls(target, shadows, {**settings.model_settings, "ann": ann})
+
+    def describe(self) -> dict:
+        """Result-table columns naming the models actually trained."""
+        return {
+            "target_model": self.target,
+            "shadow_model": "all" if len(self.shadows) > 1 else self.shadows[0],
+        } | ann_columns(self.model_settings["ann"])
+
+
+def run_study(
+    table: pd.DataFrame,
+    kinds: Mapping[str, str],
+    long: pd.DataFrame,
+    experiments: pd.DataFrame,
+    pool: Pool,
+    protected: np.ndarray,
+    settings: RunSettings,
+    root_seed: int,
+) -> pd.DataFrame:
+    """Train, attack and measure every experiment; one result row per experiment."""
+    feature_names = list(kinds)
+    x = table[[ENCODED_PREFIX + f for f in feature_names]].to_numpy(np.float32)
+    y = table["label"].to_numpy(np.int64)
+    by_sample = index_sets_by_sample(long)
+    rows = experiments.to_dict("records")
+    models = [ExperimentModels.resolve(settings, model_fields_of(r)) for r in rows]
+    samples = _Samples(rows, by_sample, feature_names, root_seed)
+
+    tasks = [("target", e, m.target, m.model_settings[m.target]) for e, m in enumerate(models)]
+    tasks += [
+        ("shadow", e, kind, m.model_settings[kind])
+        for e, m in enumerate(models)
+        for kind in m.shadows
+    ]
+    outputs = samples.fit_unique(tasks, x, y, settings)
+    target_out = [outputs["target", e, m.target] for e, m in enumerate(models)]
+    shadow_parts = []
+    for e, m in enumerate(models):
+        members, nonmembers = samples.sets(e, "shadow")
+        shadow_parts.append(
+            [
+                AttackData(probs_in, y[members], probs_out, y[nonmembers])
+                for probs_in, probs_out in (outputs["shadow", e, kind] for kind in m.shadows)
+            ]
+        )
+
+    log.info("training %d attack models (%s)", 2 * len(rows), settings.attack)
+    target_sets = [samples.sets(e, "target") for e in range(len(rows))]
+    query_probs = [np.concatenate(out) for out in target_out]
+    query_labels = [np.concatenate([y[m], y[n]]) for m, n in target_sets]
+    attack_settings = (
+        settings.attack_ann if settings.attack == "ann" else settings.settings_for(settings.attack)
+    )
+    scores = shokri_attack(
+        settings.attack,
+        attack_settings,
+        [AttackData.pooled(p) for p in shadow_parts],
+        query_probs,
+        query_labels,
+        [
+            [int_seed(root_seed, "attack", c, *samples.key(e)) for c in (0, 1)]
+            for e in range(len(rows))
+        ],
+        device=settings.device,
+        chunk_models=settings.chunk_models,
+    )
+
+    results = []
+    for e, row in enumerate(rows):
+        members, nonmembers = target_sets[e]
+        is_member = np.r_[np.ones(len(members), bool), np.zeros(len(nonmembers), bool)]
+        generator = rng(root_seed, "evaluate", *samples.key(e))
+        balanced = _balanced_subset(is_member, generator)
+        out = dict(row) | models[e].describe()
+        out.update(
+            _model_properties(
+                target_out[e],
+                y,
+                members,
+                nonmembers,
+                pool,
+                samples.masks[e],
+                protected,
+                settings.fairness_pairs,
+                generator,
+            )
+        )
+        out.update(attack_metrics(is_member[balanced], scores[e][balanced], prefix="mia_"))
+        out.update(attack_metrics(is_member, scores[e], prefix="paper_mia_"))
+        results.append(out)
+    return pd.DataFrame(results)
+
+
+class _Samples:
+    """Index sets, feature masks and seeds of each experiment's sample; trains each distinct
+    model once (experiments of a model sweep share samples, and many share models too)."""
+
+    def __init__(self, rows, by_sample, feature_names, root_seed):
+        self.rows = rows
+        self.by_sample = by_sample
+        self.root_seed = root_seed
+        self.masks = np.array(
+            [[f in r["features"].split(";") for f in feature_names] for r in rows],
+            dtype=np.float64,
+        )
+
+    def key(self, e: int) -> tuple:
+        row = self.rows[e]
+        return (row["dataset"], experiment_key(request_of(row)), int(row["repetition"]))
+
+    def sets(self, e: int, role: str) -> tuple[np.ndarray, np.ndarray]:
+        sets = self.by_sample[int(self.rows[e]["sample"])]
+        return sets[f"{role}_member"], sets[f"{role}_nonmember"]
+
+    def fit_unique(self, tasks, x, y, settings) -> dict:
+        """Outputs (probabilities on members, on non-members) of each (role, experiment, kind)
+        task; ``tasks`` holds (role, experiment, kind, model settings). Target and shadow models
+        with the same settings are trained in one batch, each distinct model once."""
+        groups: dict[tuple, dict[tuple, list[tuple]]] = {}
+        settings_of: dict[tuple, Mapping] = {}
+        for role, e, kind, params in tasks:
+            spec = (kind, json.dumps(params, sort_keys=True, default=list))
+            settings_of.setdefault(spec, params)
+            model = (role, int(self.rows[e]["sample"]))
+            groups.setdefault(spec, {}).setdefault(model, []).append((role, e, kind))
+        out: dict = {}
+        for spec, users in groups.items():
+            kind, params = spec[0], settings_of[spec]
+            first = [(role, entries[0][1]) for (role, _), entries in users.items()]
+            log.info(
+                "training %d %s models (%s) for %d experiments",
+                len(first),
+                kind,
+                _short(kind, params),
+                len({e for entries in users.values() for _, e, _ in entries}),
+            )
+            sets = [self.sets(e, role) for role, e in first]
+            seeds = [
+                int_seed(
+                    self.root_seed, *((role,) if role == "target" else (role, kind)), *self.key(e)
+                )
+                for role, e in first
+            ]
+            outputs = fit_predict(
+                kind,
+                params,
+                x,
+                y,
+                [members for members, _ in sets],
+                [list(pair) for pair in sets],
+                seeds,
+                self.masks[[e for _, e in first]],
+                settings.device,
+                settings.chunk_models,
+            )
+            for result, entries in zip(outputs, users.values(), strict=True):
+                for task in entries:
+                    out[task] = result
+        return out
+
+
+def _short(kind: str, params: Mapping) -> str:
+    """What tells one model group from another in a progress line."""
+    if kind != "ann":
+        return ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
+    hidden = "x".join(str(h) for h in params.get("hidden", []))
+    return f"hidden {hidden}, lr={params.get('learning_rate')}, l2={params.get('l2', 0.0)}"
+
+
+def _balanced_subset(is_member: np.ndarray, generator: np.random.Generator) -> np.ndarray:
+    """All non-members and an equal random sample of members (indices into the query set)."""
+    members, nonmembers = np.flatnonzero(is_member), np.flatnonzero(~is_member)
+    n = min(len(members), len(nonmembers))
+    chosen = generator.choice(members, n, replace=False)
+    return np.sort(np.concatenate([chosen, generator.choice(nonmembers, n, replace=False)]))
+
+
+def _model_properties(
+    outputs, y, members, nonmembers, pool, mask, protected, n_pairs, generator
+) -> dict:
+    """Accuracies and the model properties of Section 3.1 for one target model."""
+    probs_in, probs_out = outputs
+    pred_in, pred_out = probs_in.argmax(1), probs_out.argmax(1)
+    train_acc = float(np.mean(pred_in == y[members]))
+    test_acc = float(np.mean(pred_out == y[nonmembers])) if len(nonmembers) else float("nan")
+    columns = np.flatnonzero(mask)
+    group = protected[members]
+    combo = pool.codes[np.ix_(members, pool.top_features)]
+    pairs = properties.sample_pairs(len(members), n_pairs, generator)
+    return {
+        "train_accuracy": train_acc,
+        "test_accuracy": test_acc,
+        "generalization_gap": float(properties.generalization_gap(train_acc, test_acc)),
+        "mutual_information": float(
+            properties.mutual_information_records_params(
+                pool.codes[np.ix_(members, columns)], pred_in
+            )
+        ),
+        "delta_mi": float(properties.mia_indistinguishability_deviation(pred_in, pred_out)),
+        "delta_g": float(properties.group_fairness(pred_in, group)),
+        "delta_p": float(properties.predictive_fairness(pred_in, y[members], group)),
+        "delta_i": float(
+            properties.individual_fairness(probs_in, properties.record_probabilities(combo), pairs)
+        ),
+    }
