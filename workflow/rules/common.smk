@@ -8,6 +8,7 @@ SCRIPTS_DIR = Path(workflow.basedir) / "scripts"
 sys.path.insert(0, str(SCRIPTS_DIR))
 # stdlib only; found through the path above
 from miarep.core.closure import closure_digest
+from miarep.data.rawfiles import source_dir as raw_source_dir
 from miarep.data.rawfiles import unobtainable
 
 if not config["studies"]:
@@ -36,17 +37,10 @@ def dataset_config(dataset):
 
 
 def source_dir(dataset):
-    """Params function: where the user places (or the rule downloads) a dataset's raw files.
-
-    Defaults to the folder of the rule's manifest, i.e. <raw_dir>/<dataset>.
+    """Params function: where the user places (or the rule downloads) a dataset's raw files
+    (``data.<dataset>.source_dir``, else <raw_dir>/<dataset>, as the DAG-time check reads it).
     """
-
-    def from_output(wildcards, output):
-        return dataset_config(dataset)["source_dir"] or str(
-            Path(output.manifest).parent
-        )
-
-    return from_output
+    return lambda wildcards: str(raw_source_dir(config, dataset))
 
 
 def processed_outputs():
@@ -195,12 +189,20 @@ def table_results(number):
     return pooled_results(TABLE_STUDIES[number])
 
 
+def drawn_figures():
+    """Numbers of the figures whose studies the config defines."""
+    return [
+        n
+        for n, studies in FIGURE_STUDIES.items()
+        if all(s in config["studies"] for s in studies)
+    ]
+
+
 def figure_outputs():
     """Every figure whose studies the config defines."""
     return [
         str(FIGURES_DIR / f"figure_{n}.{ext}")
-        for n, studies in FIGURE_STUDIES.items()
-        if all(s in config["studies"] for s in studies)
+        for n in drawn_figures()
         for ext in ("pdf", "png")
     ]
 
@@ -218,18 +220,12 @@ def table_outputs():
 def digest_inputs():
     """Every result table of `all` whose digest the `digests` rule records."""
     tables = [p for p in processed_outputs() if p.endswith(".parquet")]
-    tables += [
-        str(SAMPLES_DIR / study / f"{dataset}.{kind}parquet")
-        for study in config["studies"]
-        for dataset in study_datasets(study)
-        for kind in ("", "experiments.")
+    experiments = sample_outputs()  # each beside its split file
+    tables += experiments + [
+        p.replace(".experiments.parquet", ".parquet") for p in experiments
     ]
     tables += result_outputs()
-    figures = [
-        n
-        for n, studies in FIGURE_STUDIES.items()
-        if all(s in config["studies"] for s in studies)
-    ]
+    figures = drawn_figures()
     tables += [str(FIGURE_DATA_DIR / f"figure_{n}.csv") for n in figures]
     if 8 in figures:
         tables.append(str(TABLES_DIR / "figure_8_pruned.csv"))

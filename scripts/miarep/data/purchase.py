@@ -65,11 +65,11 @@ def acquire(
 ) -> dict:
     """Check (or fetch with the Kaggle CLI) the raw files; return a manifest of checked files."""
     source_dir = Path(source_dir)
-    missing = [name for name in REQUIRED_FILES if not (source_dir / name).is_file()]
+    missing = rawfiles.purchase_missing(source_dir)
     if missing and use_kaggle_api and kaggle_credentials_available():
         for name in missing:
             _kaggle_download(competition, name, source_dir, timeout_s)
-        missing = [name for name in REQUIRED_FILES if not (source_dir / name).is_file()]
+        missing = rawfiles.purchase_missing(source_dir)
     if missing:
         raise MissingRawDataError(
             rawfiles.purchase_missing_message(source_dir, missing, use_kaggle_api)

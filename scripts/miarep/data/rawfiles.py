@@ -79,6 +79,11 @@ def kaggle_credentials_available() -> bool:
     return (config_dir / "kaggle.json").is_file()
 
 
+def purchase_missing(source_dir: str | Path) -> list[str]:
+    """The Purchase raw files not (yet) in ``source_dir``."""
+    return [name for name in PURCHASE_FILES if not (Path(source_dir) / name).is_file()]
+
+
 def purchase_missing_message(source_dir: Path, missing: list[str], use_kaggle_api: bool) -> str:
     names = "\n".join(f"  - {name}" for name in missing)
     api = (
@@ -128,7 +133,7 @@ def unobtainable(config: Mapping) -> dict[str, str]:
                     folder, missing, settings["accept_dua"], settings["url_template"]
                 )
         elif dataset == "purchase":
-            missing = [name for name in PURCHASE_FILES if not (folder / name).is_file()]
+            missing = purchase_missing(folder)
             fetchable = settings["use_kaggle_api"] and kaggle_credentials_available()
             if missing and not fetchable:
                 problems[dataset] = purchase_missing_message(
