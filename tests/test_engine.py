@@ -50,17 +50,52 @@ CASES = [
     dict(
         hidden=(8,), activation="relu", learning_rate=0.03, alpha=1e-4, batch_size=40, momentum=0.5
     ),
+    # scikit-learn's Adam, and a softmax over three classes (with SGD and with Adam)
+    dict(hidden=(7,), activation="tanh", optimizer="adam", learning_rate=0.01, batch_size=32),
+    dict(
+        hidden=(6, 4),
+        activation="relu",
+        optimizer="adam",
+        learning_rate=0.005,
+        alpha=1e-3,
+        beta_1=0.8,
+        beta_2=0.99,
+        epsilon=1e-7,
+        batch_size=45,
+    ),
+    dict(hidden=(7,), activation="tanh", learning_rate=0.05, batch_size=32, n_classes=3),
+    dict(
+        hidden=(5, 5),
+        activation="relu",
+        optimizer="adam",
+        learning_rate=0.01,
+        alpha=1e-3,
+        batch_size=30,
+        n_classes=3,
+    ),
 ]
 
 
+def three_class_labels(x):
+    """Labels 0-2 from two informative directions (a softmax's task)."""
+    return (x[:, 0] > 0.3).astype(np.float64) + (x[:, 2] + x[:, 1] > 0.5)
+
+
 @pytest.mark.parametrize("case", CASES)
-def test_float64_engine_reproduces_sklearn_sgd(case):
+def test_float64_engine_reproduces_sklearn(case):
+    """sklearn's MLPClassifier, step for step: SGD (momentum, Nesterov) or Adam, logistic or
+    softmax output."""
+    case = dict(case)
+    n_classes = case.pop("n_classes", 2)
     x, y = toy_data()
+    if n_classes > 2:
+        y = three_class_labels(x)
+        case |= {"output": "softmax", "n_classes": n_classes}
     epochs = 25
     sizes = [400, 333, 250]  # models with different training-set sizes in one batch
     seeds = [11, 12, 13]
     config = TrainConfig(epochs=epochs, dtype="float64", tol=1e-4, n_iter_no_change=3, **case)
-    widths = [x.shape[1], *config.hidden, 1]
+    widths = [x.shape[1], *config.hidden, config.n_outputs]
     replays = [
         sklearn_init_and_orders(s, widths, n, epochs) for s, n in zip(seeds, sizes, strict=True)
     ]
@@ -83,9 +118,12 @@ def test_float64_engine_reproduces_sklearn_sgd(case):
         reference = MLPClassifier(
             hidden_layer_sizes=config.hidden,
             activation=config.activation,
-            solver="sgd",
+            solver=config.optimizer,
             learning_rate_init=config.learning_rate,
             alpha=config.alpha,
+            beta_1=config.beta_1,
+            beta_2=config.beta_2,
+            epsilon=config.epsilon,
             batch_size=config.batch_size,
             max_iter=epochs,
             random_state=seed,
@@ -316,3 +354,71 @@ def test_float32_sigmoid_form_matches_float64_tanh(hidden, extra, masked):
         np.testing.assert_allclose(ours.cpu().numpy(), reference.cpu().numpy(), atol=5e-4)
     if masked:  # unused features keep exactly zero weights on the fused path too
         assert float(engines["float32"].weights[0][0][[2, 4]].abs().max()) == 0.0
+
+
+@pytest.mark.parametrize("hidden", [(8,), (6, 4)])
+def test_a_lambda_grid_in_one_batch_equals_each_lambda_alone(hidden):
+    """Per-model penalty coefficients: model k of one batch trains with its own alpha, l2 and l1,
+    and is the model trained alone with those numbers (fused and general paths, float32)."""
+    from miarep.train.penalties import L1, L2, Alpha
+
+    x, y = toy_data(500, seed=2)
+    config = TrainConfig(hidden=hidden, learning_rate=0.05, epochs=8, batch_size=40)
+    grid = np.array([0.0, 0.01, 0.1, 0.5])
+    rows = [np.arange(500)] * len(grid)
+    batch = BatchedMLP(config, 6, len(grid))
+    batch.fit(
+        torch.as_tensor(x),
+        torch.as_tensor(y),
+        rows,
+        gens=generators(range(len(grid))),
+        penalties=[Alpha(grid / 10), L2(grid), L1(grid / 100)],
+    )
+    together = batch.predict_proba(torch.as_tensor(x))
+    for k, value in enumerate(grid):
+        alone_config = TrainConfig(
+            hidden=hidden,
+            learning_rate=0.05,
+            epochs=8,
+            batch_size=40,
+            alpha=value / 10,
+            l2=value,
+            l1=value / 100,
+        )
+        alone = BatchedMLP(alone_config, 6, 1)
+        alone.fit(torch.as_tensor(x), torch.as_tensor(y), rows[:1], gens=generators([k]))
+        np.testing.assert_allclose(
+            together[k], alone.predict_proba(torch.as_tensor(x))[0], rtol=0, atol=1e-5
+        )
+    spread = np.abs(together[0] - together[-1]).max()
+    assert spread > 1e-2  # the coefficients made a difference
+
+
+def test_the_loop_calls_its_hooks_and_a_callback_can_stop_models_and_take_checkpoints():
+    x, y = toy_data(300, seed=3)
+    config = TrainConfig(hidden=(5,), learning_rate=0.05, epochs=6, batch_size=50, tol=None)
+    engine = BatchedMLP(config, 6, 3)
+    steps, checkpoints = [], []
+
+    def before_step(run, batch):
+        steps.append(batch.rows.shape)
+
+    def on_epoch_end(epoch, run, losses):
+        assert len(losses) == len(run.models)
+        checkpoints.append(run.snapshot())
+        return np.array([epoch == 1, False, False])  # model 0 stops after its second epoch
+
+    history = engine.fit(
+        torch.as_tensor(x),
+        torch.as_tensor(y),
+        [np.arange(300)] * 3,
+        gens=generators([1, 2, 3]),
+        before_step=before_step,
+        on_epoch_end=on_epoch_end,
+    )
+    assert history.n_iter.tolist() == [2, 6, 6]
+    assert len(steps) == 6 * 6 and steps[0] == (3, 50) and steps[-1] == (2, 50)
+    assert len(checkpoints) == 6
+    second = checkpoints[1][0][0]  # layer-0 weights of every model after epoch 2
+    assert torch.equal(engine.weights[0][0], second[0])  # model 0 stayed where it stopped
+    assert not torch.equal(engine.weights[0][1], second[1])  # model 1 trained on

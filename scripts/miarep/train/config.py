@@ -8,17 +8,28 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 ACTIVATIONS = ("tanh", "relu")
+OPTIMIZERS = ("sgd", "adam")
+OUTPUTS = ("logistic", "softmax")
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Architecture and optimiser of one MLP (every model of a batch shares it)."""
+    """Architecture and optimiser of one MLP (every model of a batch shares it).
+
+    ``output`` is one logistic unit (binary labels 0/1) or a softmax over ``n_classes`` units;
+    ``optimizer`` is scikit-learn's SGD (``momentum``, ``nesterov``) or its Adam (``beta_1``,
+    ``beta_2``, ``epsilon``).
+    """
 
     hidden: tuple[int, ...] = (50,)
     activation: str = "tanh"
     learning_rate: float = 0.001
+    optimizer: str = "sgd"
     momentum: float = 0.0
     nesterov: bool = False
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    epsilon: float = 1e-8
     alpha: float = 0.0
     l2: float = 0.0
     l1: float = 0.0
@@ -27,6 +38,8 @@ class TrainConfig:
     tol: float | None = 1e-4
     n_iter_no_change: int = 10
     dtype: str = "float32"
+    output: str = "logistic"
+    n_classes: int = 2
 
     def __post_init__(self):
         if not 1 <= len(self.hidden) <= 10 or min(self.hidden) < 1:
@@ -39,6 +52,22 @@ class TrainConfig:
             raise ValueError("penalties and momentum must be non-negative")
         if self.dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be float32 or float64, got {self.dtype!r}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
+        if not (0 <= self.beta_1 < 1 and 0 <= self.beta_2 < 1 and self.epsilon > 0):
+            raise ValueError("Adam needs 0 <= beta_1, beta_2 < 1 and epsilon > 0")
+        if self.output not in OUTPUTS:
+            raise ValueError(f"output must be one of {OUTPUTS}, got {self.output!r}")
+        if self.n_classes < 2 or (self.output == "logistic" and self.n_classes != 2):
+            raise ValueError(
+                f"n_classes must be at least 2 (exactly 2 with a logistic output), "
+                f"got {self.n_classes}"
+            )
+
+    @property
+    def n_outputs(self) -> int:
+        """Units of the output layer: one logistic unit, or one per class."""
+        return 1 if self.output == "logistic" else self.n_classes
 
     @property
     def torch_dtype(self):
