@@ -2,6 +2,7 @@
 
 import torch
 
+from miarep.attacks.registry import DEFAULT_ATTACKS
 from miarep.core.io import read_parquet, write_parquet
 from miarep.core.logs import setup_logging
 from miarep.experiments.runner import RunSettings, run_study
@@ -24,8 +25,9 @@ settings = RunSettings(
     device=params.engine["device"],
     chunk_models=params.engine["chunk_models"],
     fairness_pairs=params.fairness_pairs,
+    attacks=tuple(params.attacks or DEFAULT_ATTACKS),
 )
-results = run_study(
+results, scores = run_study(
     table,
     kinds,
     read_parquet(snakemake.input.splits),
@@ -35,7 +37,8 @@ results = run_study(
     settings,
     params.seed,
 )
-write_parquet(snakemake.output[0], results)
+write_parquet(snakemake.output.results, results)
+write_parquet(snakemake.output.scores, scores, compression="zstd")
 log.info(
     "%d experiments: mean balanced MIA accuracy %.4f, paper-protocol MIA accuracy %.4f",
     len(results),

@@ -33,19 +33,28 @@ def adult_raw(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def adult_pool(adult_raw):
-    """The sampling pool of the real Adult data."""
+def adult_table(adult_raw):
+    """The processed real Adult table (encoded features ``x__*`` and ``label``)."""
     import yaml
 
     from miarep.data.process import process_adult
+
+    settings = yaml.safe_load((REPO / "config" / "config.yaml").read_text())["data"]["adult"]
+    table, _ = process_adult(adult_raw, settings["features"], settings["missing"], True)
+    return table
+
+
+@pytest.fixture(scope="session")
+def adult_pool(adult_table):
+    """The sampling pool of the real Adult data."""
+    import yaml
+
     from miarep.sampling.draw import Pool
 
     config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
-    settings = config["data"]["adult"]
-    table, _ = process_adult(adult_raw, settings["features"], settings["missing"], True)
     return Pool.from_table(
-        table,
-        settings["features"],
+        adult_table,
+        config["data"]["adult"]["features"],
         config["sampling"]["bins"],
         config["sampling"]["top_k_features"],
     )

@@ -6,6 +6,7 @@ import pytest
 
 from miarep.attacks.shokri import AttackData, shokri_attack
 from miarep.experiments.runner import RunSettings, run_study
+from miarep.experiments.scores import attack_columns
 from miarep.sampling.design import expand_study
 from miarep.sampling.draw import Pool
 from miarep.sampling.splits import draw_all
@@ -104,13 +105,14 @@ def test_runner_writes_one_complete_row_per_experiment():
     }
     table, kinds, pool, long, experiments = toy_study(study)
     settings = RunSettings("ann", "same", "ann", {"ann": ANN}, ANN, fairness_pairs=500)
-    results = run_study(
+    results, scores = run_study(
         table, kinds, long, experiments, pool, table["x__b"].to_numpy() > 0, settings, root_seed=1
     )
-    again = run_study(
+    again, scores_again = run_study(
         table, kinds, long, experiments, pool, table["x__b"].to_numpy() > 0, settings, root_seed=1
     )
     pd.testing.assert_frame_equal(results, again)
+    pd.testing.assert_frame_equal(scores, scores_again)
     assert len(results) == 4
     for column in (
         "train_accuracy",
@@ -129,6 +131,14 @@ def test_runner_writes_one_complete_row_per_experiment():
     assert (results["mia_n"] == 100).all()  # 50 non-members and 50 of the 150 members
     assert (results["paper_mia_n"] == 200).all()
     assert results["train_accuracy"].between(0.6, 1).all()
+    # one score row per target record; the metrics are the score table's
+    assert len(scores) == 4 * 200 and scores.groupby("experiment")["balanced"].sum().eq(100).all()
+    assert scores["member"].sum() == 4 * 150
+    recomputed = attack_columns(scores, ["shokri"])
+    for e, metrics in enumerate(recomputed):
+        for column, value in metrics.items():
+            assert results.loc[e, column] == value or np.isnan(value), column
+    assert scores["target_p_true"].between(0, 1).all() and (scores["target_loss"] >= 0).all()
 
 
 def test_model_sweep_shares_samples_and_trains_each_distinct_model_once(caplog):
@@ -145,7 +155,7 @@ def test_model_sweep_shares_samples_and_trains_each_distinct_model_once(caplog):
         "ann", "same", "lr", {"ann": ANN, "lr": {"C": 1.0}}, ANN, fairness_pairs=100
     )
     with caplog.at_level("INFO"):
-        results = run_study(
+        results, _ = run_study(
             table, kinds, long, experiments, pool, np.zeros(len(table), bool), settings, 1
         )
     assert results[["hidden_layers", "hidden_units"]].drop_duplicates().shape[0] == 2

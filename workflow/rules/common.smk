@@ -54,6 +54,7 @@ def processed_outputs():
 
 SAMPLES_DIR = Path("results/samples")
 EXPERIMENTS_DIR = Path("results/experiments")
+SCORES_DIR = Path("results/scores")
 
 
 def study_datasets(study):
@@ -218,7 +219,9 @@ def table_outputs():
 
 
 def digest_inputs():
-    """Every result table of `all` whose digest the `digests` rule records."""
+    """Every result table of `all` whose digest the `digests` rule records (the per-record score
+    tables are left out: tens of millions of rows, and every metric drawn from them is in the
+    experiment tables recorded here)."""
     tables = [p for p in processed_outputs() if p.endswith(".parquet")]
     experiments = sample_outputs()  # each beside its split file
     tables += experiments + [

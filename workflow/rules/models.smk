@@ -7,7 +7,8 @@ rule run_experiments:
         splits=SAMPLES_DIR / "{study}" / "{dataset}.parquet",
         experiments=SAMPLES_DIR / "{study}" / "{dataset}.experiments.parquet",
     output:
-        EXPERIMENTS_DIR / "{study}" / "{dataset}.parquet",
+        results=EXPERIMENTS_DIR / "{study}" / "{dataset}.parquet",
+        scores=SCORES_DIR / "{study}" / "{dataset}.parquet",
     log:
         LOG_DIR / "run_experiments_{study}_{dataset}.log",
     benchmark:
@@ -24,6 +25,7 @@ rule run_experiments:
         bins=config["sampling"]["bins"],
         top_k=config["sampling"]["top_k_features"],
         models=config["models"],
+        attacks=lambda wildcards: config["studies"][wildcards.study].get("attacks"),
         engine=config["engine"],
         fairness_pairs=config["evaluation"]["fairness_pairs"],
         seed=config["seed"],

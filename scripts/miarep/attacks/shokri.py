@@ -4,13 +4,19 @@ Shadow models, trained on data disjoint from the target's, label their own train
 their held-out records OUT. One attack model per true class learns IN/OUT from the shadows'
 probability vectors; it then scores the target's records. Attack models of many experiments are
 trained together (one batched call of the model zoo).
+
+Behind the attack interface it is ``shokri``: the member score is P(IN) from the attack model of
+the record's class, and a record is called a member when that is above 0.5.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
+from miarep.attacks.interface import AttackInput, AttackOutput
+from miarep.core.seeding import int_seed
 from miarep.train.zoo import fit_predict
 
 
@@ -88,3 +94,48 @@ def shokri_attack(
     for (e, c), (probs,) in zip(owners, outputs, strict=True):
         scores[e][query_labels[e] == c] = probs[:, 1]
     return scores
+
+
+class ShokriAttack:
+    """Shokri et al.'s attack behind the attack interface (registry name ``shokri``)."""
+
+    name: ClassVar[str] = "shokri"
+    needs: ClassVar[tuple[str, ...]] = ("shadow",)
+
+    def __init__(self, kind: str, settings: Mapping, device: str = "auto", chunk_models: int = 100):
+        self.kind, self.settings = kind, settings
+        self.device, self.chunk_models = device, chunk_models
+
+    @classmethod
+    def from_config(cls, models: Mapping, engine: Mapping) -> "ShokriAttack":
+        """The attack model kind is ``models.attack``: ``models.attack_ann`` for an ANN, else that
+        kind's scikit-learn settings."""
+        kind = models["attack"]
+        settings = models["attack_ann"] if kind == "ann" else models[kind]
+        return cls(kind, settings, engine.get("device", "auto"), engine.get("chunk_models", 100))
+
+    def run(self, inputs: Sequence[AttackInput], root_seed: int) -> list[AttackOutput]:
+        n_classes = inputs[0].target_probs.shape[1] if inputs else 2
+        scores = shokri_attack(
+            self.kind,
+            self.settings,
+            [
+                AttackData(
+                    one.shadow_probs[one.shadow_member],
+                    one.shadow_labels[one.shadow_member],
+                    one.shadow_probs[~one.shadow_member],
+                    one.shadow_labels[~one.shadow_member],
+                )
+                for one in inputs
+            ],
+            [one.target_probs for one in inputs],
+            [one.labels for one in inputs],
+            [
+                [int_seed(root_seed, "attack", c, *one.key) for c in range(n_classes)]
+                for one in inputs
+            ],
+            n_classes=n_classes,
+            device=self.device,
+            chunk_models=self.chunk_models,
+        )
+        return [AttackOutput(s, s > 0.5) for s in scores]

@@ -70,9 +70,9 @@ def write_json(path: str | Path, payload: Any) -> None:
     write_atomic(path, lambda tmp: tmp.write_text(text))
 
 
-def write_parquet(path: str | Path, frame: pd.DataFrame) -> None:
+def write_parquet(path: str | Path, frame: pd.DataFrame, compression: str = "snappy") -> None:
     """Write a DataFrame to Parquet atomically, without the pandas index."""
-    write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
+    write_atomic(path, lambda tmp: frame.to_parquet(tmp, index=False, compression=compression))
 
 
 def _checked_read(path: str | Path, kind: str, reader: Callable[[Path], Any], errors: tuple) -> Any:

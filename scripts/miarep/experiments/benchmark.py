@@ -174,18 +174,121 @@ def run_benchmark(
 
 def _in_child_process(job: dict) -> dict:
     """Run :func:`_measure` in a fresh interpreter (``python -m miarep.experiments.benchmark``)."""
+    return _in_child_processes([job])[0]
+
+
+def _in_child_processes(jobs: list[dict]) -> list[dict]:
+    """Run several measurements side by side, each in its own interpreter, with the extra
+    environment variables of its ``env`` (e.g. OMP_WAIT_POLICY, read when torch starts)."""
     package_parent = str(Path(__file__).resolve().parents[2])  # the folder that holds miarep/
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
-    done = subprocess.run(
-        [sys.executable, "-m", "miarep.experiments.benchmark", json.dumps(job)],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"benchmark job {job['method']} failed:\n{done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    children = []
+    for job in jobs:
+        env = dict(os.environ) | job.get("env", {})
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+        children.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "miarep.experiments.benchmark", json.dumps(job)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
+        )
+    results = []
+    for job, child in zip(jobs, children, strict=True):
+        stdout, stderr = child.communicate()
+        if child.returncode != 0:
+            raise RuntimeError(f"benchmark job {job['method']} failed:\n{stderr[-2000:]}")
+        results.append(json.loads(stdout.strip().splitlines()[-1]))
+    return results
+
+
+#: the threading settings compared, as (name, intra-op threads, extra environment)
+THREAD_SETTINGS = (
+    ("one_thread", 1, {}),
+    ("two_threads", 2, {}),
+    ("two_threads_passive", 2, {"OMP_WAIT_POLICY": "PASSIVE"}),
+)
+
+
+def run_threading_benchmark(
+    table_path: str,
+    base: TrainConfig,
+    models: int,
+    epochs: int,
+    records: int,
+    seed: int,
+    rounds: int = 1,
+    device: str = "cpu",
+) -> dict:
+    """Seconds for ``models`` models of ``base`` (``epochs`` epochs, every one run) on ``records``
+    rows, quiet and beside a busy neighbour process that this function starts and stops: at one
+    thread, two threads, two threads with a passive OpenMP wait policy, and two one-thread jobs
+    side by side (each of ``models`` models; its seconds are per ``models`` models)."""
+    config = asdict(replace(base, epochs=epochs, tol=None))
+    job = {
+        "method": "batched",
+        "models": models,
+        "config": config,
+        "table": table_path,
+        "records": records,
+        "test_records": 1000,
+        "seed": seed,
+        "device": device,
+    }
+    measurements = []
+    for round_ in range(rounds):
+        for load in ("quiet", "loaded"):
+            neighbour = _busy_neighbour() if load == "loaded" else None
+            try:
+                for name, threads, env in THREAD_SETTINGS:
+                    (result,) = _in_child_processes([job | {"threads": threads, "env": env}])
+                    measurements.append(_threading_row(round_, load, name, result["seconds_total"]))
+                start = time.perf_counter()
+                _in_child_processes([job | {"threads": 1}] * 2)
+                seconds = (time.perf_counter() - start) / 2
+                measurements.append(_threading_row(round_, load, "side_by_side", seconds))
+            finally:
+                if neighbour is not None:
+                    neighbour.kill()
+                    neighbour.wait()
+            for row in measurements[-len(THREAD_SETTINGS) - 1 :]:
+                log.info("round %d/%d, %s: %s %.1f s", round_ + 1, rounds, *list(row.values())[1:])
+    return {
+        "settings": {"models": models, "epochs": epochs, "records": records, "rounds": rounds},
+        "measurements": measurements,
+        "summary": _threading_summary(measurements),
+    }
+
+
+def _busy_neighbour() -> subprocess.Popen:
+    """Another process keeping one core busy (a Python spin loop), as a shared machine has."""
+    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
+
+
+def _threading_row(round_: int, load: str, setting: str, seconds: float) -> dict:
+    return {"round": round_, "load": load, "setting": setting, "seconds": seconds}
+
+
+def _threading_summary(measurements: list[dict]) -> list[dict]:
+    """Median and range of the seconds of each (load, setting) over the rounds."""
+    out = []
+    for load in ("quiet", "loaded"):
+        for setting in [name for name, _, _ in THREAD_SETTINGS] + ["side_by_side"]:
+            seconds = [
+                m["seconds"] for m in measurements if m["load"] == load and m["setting"] == setting
+            ]
+            if seconds:
+                out.append(
+                    {
+                        "load": load,
+                        "setting": setting,
+                        "seconds": float(np.median(seconds)),
+                        "seconds_min": min(seconds),
+                        "seconds_max": max(seconds),
+                    }
+                )
+    return out
 
 
 def _ratios(measurements: list[dict], batch_sizes: list[int]) -> list[dict]:

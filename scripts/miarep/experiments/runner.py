@@ -1,9 +1,11 @@
 """The experiment runner: one study's experiments on one dataset, from split files to result rows.
 
-All target models of the study are trained together in batches, then all shadow models, then all
-attack models, so that a study of a thousand experiments costs a few batched training runs. Each
-experiment's result row holds its request, what its sample achieved, the target's accuracies and
-model properties, and the attack metrics under both evaluation protocols (docs/account.md E1):
+All target models of the study are trained together in batches, then all shadow models, then each
+of the study's attacks (by name, from :mod:`miarep.attacks.registry`) on all experiments at once,
+so that a study of a thousand experiments costs a few batched training runs. Every target record's
+scores go into one table (:mod:`miarep.experiments.scores`), and each experiment's result row holds
+its request, what its sample achieved, the target's accuracies and model properties, and the
+attack metrics, computed from that table, under both evaluation protocols (docs/account.md E1):
 
 - ``mia_*``: a balanced evaluation set, all target non-members and as many randomly chosen members,
   so 0.5 is chance (this measures leakage);
@@ -19,11 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from miarep.attacks.shokri import AttackData, shokri_attack
+from miarep.attacks import registry
+from miarep.attacks.interface import AttackInput, run_checked
 from miarep.core.seeding import int_seed, rng
 from miarep.data.encoding import ENCODED_PREFIX
+from miarep.experiments.scores import attack_columns, score_table
 from miarep.measures import properties
-from miarep.measures.metrics import attack_metrics
 from miarep.sampling.design import experiment_key, model_fields_of, request_of
 from miarep.sampling.draw import Pool
 from miarep.sampling.splits import index_sets_by_sample
@@ -45,9 +48,16 @@ class RunSettings:
     device: str = "auto"
     chunk_models: int = 100
     fairness_pairs: int = 100_000
+    attacks: tuple[str, ...] = registry.DEFAULT_ATTACKS
 
     def settings_for(self, kind: str) -> Mapping:
         return self.model_settings[kind]
+
+    def build_attacks(self) -> dict:
+        """The study's attacks by name, each set up from these settings."""
+        models = {"attack": self.attack, "attack_ann": self.attack_ann, **self.model_settings}
+        engine = {"device": self.device, "chunk_models": self.chunk_models}
+        return {name: registry.build(name, models, engine) for name in self.attacks}
 
 
 @dataclass(frozen=True)
@@ -100,8 +110,11 @@ def run_study(
     protected: np.ndarray,
     settings: RunSettings,
     root_seed: int,
-) -> pd.DataFrame:
-    """Train, attack and measure every experiment; one result row per experiment."""
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train, attack and measure every experiment: one result row per experiment, and the
+    per-record score table the rows' attack metrics come from."""
+    if not settings.attacks:
+        raise ValueError("a study needs at least one attack")
     feature_names = list(kinds)
     x = table[[ENCODED_PREFIX + f for f in feature_names]].to_numpy(np.float32)
     y = table["label"].to_numpy(np.int64)
@@ -118,43 +131,25 @@ def run_study(
     ]
     outputs = samples.fit_unique(tasks, x, y, settings)
     target_out = [outputs["target", e, m.target] for e, m in enumerate(models)]
-    shadow_parts = []
-    for e, m in enumerate(models):
-        members, nonmembers = samples.sets(e, "shadow")
-        shadow_parts.append(
-            [
-                AttackData(probs_in, y[members], probs_out, y[nonmembers])
-                for probs_in, probs_out in (outputs["shadow", e, kind] for kind in m.shadows)
-            ]
-        )
-
-    log.info("training %d attack models (%s)", 2 * len(rows), settings.attack)
     target_sets = [samples.sets(e, "target") for e in range(len(rows))]
-    query_probs = [np.concatenate(out) for out in target_out]
-    query_labels = [np.concatenate([y[m], y[n]]) for m, n in target_sets]
-    attack_settings = (
-        settings.attack_ann if settings.attack == "ann" else settings.settings_for(settings.attack)
-    )
-    scores = shokri_attack(
-        settings.attack,
-        attack_settings,
-        [AttackData.pooled(p) for p in shadow_parts],
-        query_probs,
-        query_labels,
-        [
-            [int_seed(root_seed, "attack", c, *samples.key(e)) for c in (0, 1)]
-            for e in range(len(rows))
-        ],
-        device=settings.device,
-        chunk_models=settings.chunk_models,
-    )
+    inputs = [
+        _attack_input(outputs, e, m, samples, y, target_out[e], target_sets[e])
+        for e, m in enumerate(models)
+    ]
+    attack_outputs = {}
+    for name, attack in settings.build_attacks().items():
+        log.info("attack %s on %d experiments", name, len(rows))
+        attack_outputs[name] = run_checked(attack, inputs, root_seed)
 
-    results = []
+    results, member, balanced = [], [], []
     for e, row in enumerate(rows):
         members, nonmembers = target_sets[e]
         is_member = np.r_[np.ones(len(members), bool), np.zeros(len(nonmembers), bool)]
         generator = rng(root_seed, "evaluate", *samples.key(e))
-        balanced = _balanced_subset(is_member, generator)
+        chosen = np.zeros(len(is_member), bool)
+        chosen[_balanced_subset(is_member, generator)] = True
+        member.append(is_member)
+        balanced.append(chosen)
         out = dict(row) | models[e].describe()
         out.update(
             _model_properties(
@@ -169,10 +164,35 @@ def run_study(
                 generator,
             )
         )
-        out.update(attack_metrics(is_member[balanced], scores[e][balanced], prefix="mia_"))
-        out.update(attack_metrics(is_member, scores[e], prefix="paper_mia_"))
         results.append(out)
-    return pd.DataFrame(results)
+    scores = score_table(
+        [np.concatenate(sets) for sets in target_sets],
+        member,
+        balanced,
+        [one.labels for one in inputs],
+        [one.target_probs for one in inputs],
+        attack_outputs,
+    )
+    for out, metrics in zip(results, attack_columns(scores, list(attack_outputs)), strict=True):
+        out.update(metrics)
+    return pd.DataFrame(results), scores
+
+
+def _attack_input(outputs, e, chosen, samples, y, target_out, target_set) -> AttackInput:
+    """What the attacker has in experiment e: the target's outputs on its members then its
+    non-members, and every shadow's IN records then every shadow's OUT records (account T5)."""
+    members, nonmembers = samples.sets(e, "shadow")
+    shadows = [outputs["shadow", e, kind] for kind in chosen.shadows]
+    return AttackInput(
+        target_probs=np.concatenate(target_out),
+        labels=np.concatenate([y[target_set[0]], y[target_set[1]]]),
+        key=samples.key(e),
+        shadow_probs=np.concatenate([s[0] for s in shadows] + [s[1] for s in shadows]),
+        shadow_labels=np.concatenate([y[members]] * len(shadows) + [y[nonmembers]] * len(shadows)),
+        shadow_member=np.repeat(
+            [True, False], [len(members) * len(shadows), len(nonmembers) * len(shadows)]
+        ),
+    )
 
 
 class _Samples:

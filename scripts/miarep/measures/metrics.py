@@ -77,9 +77,12 @@ def mean_ci(values, level: float = 0.95) -> tuple[float, float]:
     return mean, float(half)
 
 
-def attack_metrics(is_member, scores, threshold: float = 0.5, prefix: str = "") -> dict:
-    """Every metric of one evaluation set, keyed with ``prefix``."""
-    predicted = np.asarray(scores) > threshold
+def attack_metrics(
+    is_member, scores, decisions=None, threshold: float = 0.5, prefix: str = ""
+) -> dict:
+    """Every metric of one evaluation set, keyed with ``prefix``: the ranking metrics from the
+    member scores, the others from the attack's decisions (``scores > threshold`` if none)."""
+    predicted = np.asarray(scores) > threshold if decisions is None else np.asarray(decisions)
     return {
         f"{prefix}accuracy": accuracy(is_member, predicted),
         f"{prefix}balanced_accuracy": balanced_accuracy(is_member, predicted),
