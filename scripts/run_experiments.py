@@ -1,5 +1,7 @@
 """Rule run_experiments: train, attack and measure every experiment of a study on one dataset."""
 
+import os
+
 import torch
 
 from miarep.attacks.registry import DEFAULT_ATTACKS
@@ -10,8 +12,14 @@ from miarep.sampling.draw import Pool
 from miarep.sampling.groups import protected_group
 
 log = setup_logging(snakemake.log[0])
-torch.set_num_threads(snakemake.threads)
 params = snakemake.params
+# the config's thread count, not Snakemake's (capped by --cores): results must not depend on it
+torch.set_num_threads(params.engine["threads"])
+log.info(
+    "torch threads %d, OMP_WAIT_POLICY=%s",
+    torch.get_num_threads(),
+    os.environ.get("OMP_WAIT_POLICY", "(unset)"),
+)
 kinds = dict(params.kinds)
 table = read_parquet(snakemake.input.table)
 pool = Pool.from_table(table, kinds, params.bins, params.top_k)

@@ -1,11 +1,13 @@
-"""Results do not depend on torch's thread count: the engine's outputs are bitwise equal at one
-and two intra-op threads (so Snakemake may run jobs side by side at one thread each, or one job
-at two, and the tables are the same)."""
+"""The paper's default network does not depend on torch's thread count: 100 1x50 models are
+bitwise equal at one and two intra-op threads. Deeper networks are not (torch's CPU sigmoid
+computes the last elements of each thread's share by another formula, so a value near a share's
+end can differ in the last bit: docs/account.md T8), which is why every training job runs at the
+config's ``engine.threads`` whatever ``--cores`` is; the end-to-end test reruns at one core and
+checks that the tables stay identical."""
 
 import hashlib
 
 import numpy as np
-import pytest
 import torch
 
 from miarep.data.encoding import ENCODED_PREFIX
@@ -31,13 +33,12 @@ def train_digest(x, y, sets, config: TrainConfig, threads: int) -> str:
     return digest.hexdigest()
 
 
-@pytest.mark.parametrize("hidden", [(50,), (50, 50)])
-def test_one_and_two_threads_give_bitwise_equal_models(adult_table, hidden):
-    """100 models on 10,000 real Adult rows, 2 epochs (the fused path for 1x50)."""
+def test_one_and_two_threads_give_bitwise_equal_1x50_models(adult_table):
+    """100 models on 10,000 real Adult rows, 2 epochs (the fused path)."""
     table = adult_table
     x = table[[c for c in table.columns if c.startswith(ENCODED_PREFIX)]].to_numpy(np.float32)
     y = table["label"].to_numpy(np.int64)
     rng = np.random.default_rng(0)
     sets = [rng.choice(len(x), 10_000, replace=False) for _ in range(100)]
-    config = TrainConfig(hidden=hidden, epochs=2)
+    config = TrainConfig(hidden=(50,), epochs=2)
     assert train_digest(x, y, sets, config, 1) == train_digest(x, y, sets, config, 2)

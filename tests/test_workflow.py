@@ -9,10 +9,12 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
+from miarep.experiments.scores import attack_columns
 from synthetic import write_kaggle, write_pudf
 
 pytestmark = pytest.mark.workflow
@@ -25,7 +27,7 @@ def run(args, cwd, check=True):
     return done
 
 
-def snakemake_args(repo, workdir):
+def snakemake_args(repo, workdir, cores=2):
     return [
         sys.executable,
         "-m",
@@ -35,13 +37,13 @@ def snakemake_args(repo, workdir):
         "--directory",
         str(workdir),
         "--cores",
-        "2",
+        str(cores),
     ]
 
 
-def snakemake(repo, workdir, *args, check=True):
+def snakemake(repo, workdir, *args, check=True, cores=2):
     """Run Snakemake on the repository's workflow in ``workdir`` (put --configfile last)."""
-    return run([*snakemake_args(repo, workdir), *map(str, args)], cwd=repo, check=check)
+    return run([*snakemake_args(repo, workdir, cores), *map(str, args)], cwd=repo, check=check)
 
 
 def kill_once_running(args, job_logs, since, limit_s=600):
@@ -178,9 +180,21 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
     snakemake(repo, work, "--report", "report.html", "--configfile", tiny_config)
     assert "Table 2" in (work / "report.html").read_text(errors="replace")
 
+    scores = {
+        d: pd.read_parquet(work / "results" / "scores" / "tiny_check" / f"{d}.parquet")
+        for d in cards
+    }
+    for dataset, frame in scores.items():
+        assert len(frame) == 4 * 100 and frame["score_shokri"].dtype == np.float32
+        recomputed = attack_columns(frame, ["shokri"])
+        results = tables[f"{dataset}-results"]
+        for e, metrics in enumerate(recomputed):
+            assert metrics["mia_auc"] == results.loc[e, "mia_auc"], dataset
+
     # Nothing left to do. Then a forced rerun of preprocessing (so of everything after it) is
     # killed with SIGKILL, Snakemake and its job alike: the README's resume command first meets
-    # the lock, then, after --unlock, resumes and gives identical tables.
+    # the lock, then, after --unlock, resumes at one core (the first run had two) and gives
+    # identical tables, so results do not depend on the core count either.
     assert "Nothing to be done" in snakemake(repo, work, "-n", "--configfile", tiny_config).stdout
     started = time.time()
     killed = kill_once_running(
@@ -201,7 +215,7 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
     )
     assert locked.returncode != 0 and "--unlock" in locked.stdout + locked.stderr
     snakemake(repo, work, "--unlock", "--configfile", tiny_config)
-    snakemake(repo, work, "--rerun-incomplete", "all", "--configfile", tiny_config)
+    snakemake(repo, work, "--rerun-incomplete", "all", "--configfile", tiny_config, cores=1)
     # Adult's processed table (over 1 MB) was rewritten, so everything after it reran; for the
     # small synthetic tables Snakemake may see identical bytes by checksum and keep what follows.
     rebuilt = work / "results" / "experiments" / "tiny_check" / "adult.parquet"
@@ -218,6 +232,10 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
             pd.read_parquet(work / "results" / "experiments" / "tiny_check" / f"{dataset}.parquet"),
         )
         assert json.loads((processed / f"{dataset}.json").read_text()) == cards[dataset]
+        pd.testing.assert_frame_equal(
+            scores[dataset],
+            pd.read_parquet(work / "results" / "scores" / "tiny_check" / f"{dataset}.parquet"),
+        )
 
     snakemake(repo, work, "benchmark_engine", "--configfile", tiny_config)
     report = json.loads((work / "results" / "benchmarks" / "engine.json").read_text())
@@ -237,6 +255,14 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
         assert ratio["speedup_vs_sklearn"] == pytest.approx(
             sorted(by_round)[0] / 2 + sorted(by_round)[1] / 2
         )
+    # the threading round: every setting, quiet and beside the busy process it started itself
+    threading = report["threading"]["summary"]
+    assert {(r["load"], r["setting"]) for r in threading} == {
+        (load, setting)
+        for load in ("quiet", "loaded")
+        for setting in ("one_thread", "two_threads", "two_threads_passive", "side_by_side")
+    }
+    assert all(r["seconds"] > 0 for r in threading)
 
 
 def test_missing_raw_data_is_named_at_dag_build_before_any_job(repo, tmp_path, monkeypatch):

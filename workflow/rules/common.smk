@@ -1,4 +1,5 @@
 # Helpers shared by every rule file, and the checks that must fail before any job runs. No rules.
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,10 @@ sys.path.insert(0, str(SCRIPTS_DIR))
 from miarep.core.closure import closure_digest
 from miarep.data.rawfiles import source_dir as raw_source_dir
 from miarep.data.rawfiles import unobtainable
+
+# Read by OpenMP when torch starts in a job (jobs inherit this environment): passive threads
+# sleep instead of spinning while they wait, so a busy neighbour does not stall a training job.
+os.environ["OMP_WAIT_POLICY"] = config["engine"]["wait_policy"].upper()
 
 if not config["studies"]:
     raise WorkflowError(

@@ -15,7 +15,7 @@ rule run_experiments:
         BENCHMARK_DIR / "run_experiments_{study}_{dataset}.tsv"
     conda:
         "../../envs/models.yaml"
-    threads: 16  # Snakemake caps this at --cores
+    threads: config["engine"]["threads"]
     resources:
         gpu=1,
     params:

@@ -221,11 +221,11 @@ def run_threading_benchmark(
     rounds: int = 1,
     device: str = "cpu",
 ) -> dict:
-    """Seconds for ``models`` models of ``base`` (``epochs`` epochs, every one run) on ``records``
-    rows, quiet and beside a busy neighbour process that this function starts and stops: at one
-    thread, two threads, two threads with a passive OpenMP wait policy, and two one-thread jobs
-    side by side (each of ``models`` models; its seconds are per ``models`` models)."""
-    config = asdict(replace(base, epochs=epochs, tol=None))
+    """Seconds for ``models`` 1x50 models (``base``'s other settings, ``epochs`` epochs, every
+    one run) on ``records`` rows, quiet and beside a busy neighbour process that this function
+    starts and stops: at one thread, two threads, two threads with a passive OpenMP wait policy,
+    and two one-thread jobs side by side (each of ``models`` models; seconds per job)."""
+    config = asdict(replace(base, hidden=(50,), epochs=epochs, tol=None))
     job = {
         "method": "batched",
         "models": models,
