@@ -1,5 +1,4 @@
 # Helpers shared by every rule file, and the checks that must fail before any job runs. No rules.
-import os
 import sys
 from pathlib import Path
 
@@ -9,12 +8,13 @@ SCRIPTS_DIR = Path(workflow.basedir) / "scripts"
 sys.path.insert(0, str(SCRIPTS_DIR))
 # stdlib only; found through the path above
 from miarep.core.closure import closure_digest
+from miarep.core.threads import set_wait_policy
 from miarep.data.rawfiles import source_dir as raw_source_dir
 from miarep.data.rawfiles import unobtainable
 
 # Read by OpenMP when torch starts in a job (jobs inherit this environment): passive threads
 # sleep instead of spinning while they wait, so a busy neighbour does not stall a training job.
-os.environ["OMP_WAIT_POLICY"] = config["engine"]["wait_policy"].upper()
+set_wait_policy(config["engine"]["wait_policy"])
 
 if not config["studies"]:
     raise WorkflowError(

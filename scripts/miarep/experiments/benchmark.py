@@ -179,11 +179,13 @@ def _in_child_process(job: dict) -> dict:
 
 def _in_child_processes(jobs: list[dict]) -> list[dict]:
     """Run several measurements side by side, each in its own interpreter, with the extra
-    environment variables of its ``env`` (e.g. OMP_WAIT_POLICY, read when torch starts)."""
+    environment variables of its ``env`` (e.g. OMP_WAIT_POLICY, read when torch starts). The
+    workflow's own OMP_WAIT_POLICY is dropped, so a job without one runs at OpenMP's default, as
+    every measurement before the threading round did."""
     package_parent = str(Path(__file__).resolve().parents[2])  # the folder that holds miarep/
     children = []
     for job in jobs:
-        env = dict(os.environ) | job.get("env", {})
+        env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"} | job.get("env", {})
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
         children.append(
             subprocess.Popen(
