@@ -50,9 +50,6 @@ class RunSettings:
     fairness_pairs: int = 100_000
     attacks: tuple[str, ...] = registry.DEFAULT_ATTACKS
 
-    def settings_for(self, kind: str) -> Mapping:
-        return self.model_settings[kind]
-
     def build_attacks(self) -> dict:
         """The study's attacks by name, each set up from these settings."""
         models = {"attack": self.attack, "attack_ann": self.attack_ann, **self.model_settings}
