@@ -53,10 +53,26 @@ def test_index_sets_are_disjoint_and_sized():
         pool, SamplingRequest(1000, 600, class_balance=40, n_features=2), np.random.default_rng(3)
     )
     sets = list(split.roles().values())
-    assert [len(s) for s in sets] == [750, 250, 450, 150]
-    everything = np.concatenate(sets)
+    assert [len(s) for s in sets] == [750, 250, 450, 150, 300, 300]
+    everything = np.concatenate(sets[:4])
     assert len(np.unique(everything)) == len(everything)
     assert len(split.features) == 2 and set(split.features) <= {"a", "b", "c"}
+
+
+def test_the_balanced_shadow_split_halves_the_same_shadow_records_and_keeps_its_balance():
+    pool = make_pool()
+    request = SamplingRequest(1000, 600, class_balance=40)
+    split = draw(pool, request, np.random.default_rng(3))
+    shadow = np.sort(np.r_[split.shadow_members, split.shadow_nonmembers])
+    halves = np.sort(np.r_[split.shadow_balanced_members, split.shadow_balanced_nonmembers])
+    np.testing.assert_array_equal(shadow, halves)
+    assert len(split.shadow_balanced_members) == len(split.shadow_balanced_nonmembers) == 300
+    assert np.mean(pool.labels[split.shadow_balanced_members] == 1) == pytest.approx(0.4)
+    # IN at 50% are the first IN records at 75% of every stratum: the 75/25 split is unchanged
+    assert set(split.shadow_balanced_members) <= set(split.shadow_members)
+    # the balanced split draws no random numbers: the other index sets are as without it
+    again = draw(pool, request, np.random.default_rng(3))
+    np.testing.assert_array_equal(again.target_members, split.target_members)
 
 
 def test_natural_sampling_keeps_the_pool_balance():

@@ -7,6 +7,11 @@ number of features (a random subset) and the member rate (75% by default: member
 the rest are its non-members). The sampler returns row indices into the processed table, never
 copies, and the property values it achieved.
 
+The shadow dataset is split twice: at the member rate, like the target (the paper-stated attack's
+shadows), and half IN, half OUT (Shokri et al.'s method, docs/account.md T9). Both splits are of
+the same shadow records, and the second draws no random numbers, so adding it changed no other
+index set.
+
 Counts are exact: a dataset of n records with class balance p gets round(n * p / 100) records of
 label 1, so the achieved balance is within half a record of the request.
 """
@@ -80,6 +85,9 @@ class Split:
     shadow_nonmembers: np.ndarray
     features: list[str]
     achieved: dict
+    #: the same shadow records split half IN, half OUT (module docstring); empty if not drawn
+    shadow_balanced_members: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    shadow_balanced_nonmembers: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def roles(self) -> dict[str, np.ndarray]:
         return {
@@ -87,6 +95,8 @@ class Split:
             "target_nonmember": self.target_nonmembers,
             "shadow_member": self.shadow_members,
             "shadow_nonmember": self.shadow_nonmembers,
+            "shadow_balanced_member": self.shadow_balanced_members,
+            "shadow_balanced_nonmember": self.shadow_balanced_nonmembers,
         }
 
 
@@ -168,20 +178,20 @@ def draw(pool: Pool, request: SamplingRequest, rng: np.random.Generator) -> Spli
     strata = _strata(pool)
     shuffled = [rng.permutation(np.flatnonzero(strata == s)) for s in range(4)]
     taken = np.zeros(4, dtype=np.int64)
-    halves = []
+    drawn = []
     for size in (request.target_size, request.shadow_size):
         counts = _stratum_counts(size, request, np.array([len(m) for m in shuffled]) - taken, rng)
-        # Members are split off within each stratum, so that members and non-members both carry
-        # the requested balances (largest remainders keep the member total exact).
-        n_members = _allocate(round(request.member_rate * size), counts)
-        members, nonmembers = [], []
-        for stratum, (start, count, m) in enumerate(zip(taken, counts, n_members, strict=True)):
-            rows = shuffled[stratum][start : start + count]
-            members.append(rows[:m])
-            nonmembers.append(rows[m:])
+        drawn.append(
+            [
+                shuffled[s][start : start + n]
+                for s, (start, n) in enumerate(zip(taken, counts, strict=True))
+            ]
+        )
         taken += counts
-        halves.append((np.sort(np.concatenate(members)), np.sort(np.concatenate(nonmembers))))
-    (target_members, target_nonmembers), (shadow_members, shadow_nonmembers) = halves
+    target, shadow = drawn
+    target_members, target_nonmembers = _split_members(target, request.member_rate)
+    shadow_members, shadow_nonmembers = _split_members(shadow, request.member_rate)
+    balanced_members, balanced_nonmembers = _split_members(shadow, 0.5)
     split = Split(
         target_members=target_members,
         target_nonmembers=target_nonmembers,
@@ -189,9 +199,24 @@ def draw(pool: Pool, request: SamplingRequest, rng: np.random.Generator) -> Spli
         shadow_nonmembers=shadow_nonmembers,
         features=_choose_features(pool, request, rng),
         achieved={},
+        shadow_balanced_members=balanced_members,
+        shadow_balanced_nonmembers=balanced_nonmembers,
     )
     split.achieved = achieved_properties(pool, split)
     return split
+
+
+def _split_members(strata: list[np.ndarray], rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """(members, non-members), sorted, of a dataset drawn as shuffled rows per stratum.
+
+    Members are the first rows of each stratum, so members and non-members both carry the
+    requested balances (largest remainders keep the member total exact at round(rate * n)).
+    """
+    counts = np.array([len(rows) for rows in strata], dtype=np.int64)
+    n_members = _allocate(round(rate * counts.sum()), counts)
+    members = [rows[:m] for rows, m in zip(strata, n_members, strict=True)]
+    nonmembers = [rows[m:] for rows, m in zip(strata, n_members, strict=True)]
+    return np.sort(np.concatenate(members)), np.sort(np.concatenate(nonmembers))
 
 
 def _allocate(total: int, sizes: np.ndarray) -> np.ndarray:

@@ -16,7 +16,14 @@ from miarep.sampling.draw import Pool, SamplingError, Split, draw
 
 log = logging.getLogger(__name__)
 
-ROLES = ["target_member", "target_nonmember", "shadow_member", "shadow_nonmember"]
+ROLES = [
+    "target_member",
+    "target_nonmember",
+    "shadow_member",
+    "shadow_nonmember",
+    "shadow_balanced_member",
+    "shadow_balanced_nonmember",
+]
 
 
 def draw_all(
@@ -83,7 +90,13 @@ def index_sets_by_sample(long: pd.DataFrame) -> dict[int, dict[str, np.ndarray]]
 def read_split(long: pd.DataFrame, sample: int, features: str) -> Split:
     """The Split of one sample from a long split table (achieved properties not included)."""
     by_role = index_sets_by_sample(long[long["sample"] == sample])[sample]
-    return Split(*(by_role[role] for role in ROLES), features=features.split(";"), achieved={})
+    return Split(
+        *(by_role[role] for role in ROLES[:4]),
+        features=features.split(";"),
+        achieved={},
+        shadow_balanced_members=by_role["shadow_balanced_member"],
+        shadow_balanced_nonmembers=by_role["shadow_balanced_nonmember"],
+    )
 
 
 def pool_summary(pool: Pool) -> dict:
