@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from miarep.attacks.registry import DEFAULT_ATTACKS
 from miarep.attacks.shokri import AttackData, shokri_attack
 from miarep.experiments.runner import RunSettings, run_study
 from miarep.experiments.scores import attack_columns
@@ -117,9 +118,13 @@ def test_runner_writes_one_complete_row_per_experiment():
     for column in (
         "train_accuracy",
         "test_accuracy",
-        "mia_balanced_accuracy",
-        "mia_auc",
-        "paper_mia_accuracy",
+        "shokri_mia_balanced_accuracy",
+        "shokri_stated_mia_auc",
+        "shokri_paper_mia_auc",
+        "metric_best_paper_mia_accuracy",
+        "oracle_mia_balanced_accuracy",
+        "oracle_cv_mia_balanced_accuracy",
+        "risk_score_mia_auc",
         "mutual_information",
         "delta_mi",
         "delta_g",
@@ -128,13 +133,15 @@ def test_runner_writes_one_complete_row_per_experiment():
         "achieved_target_class_balance",
     ):
         assert results[column].notna().all(), column
-    assert (results["mia_n"] == 100).all()  # 50 non-members and 50 of the 150 members
-    assert (results["paper_mia_n"] == 200).all()
+    assert (results["shokri_mia_n"] == 100).all()  # 50 non-members and 50 of the 150 members
+    assert (results["shokri_paper_mia_n"] == 200).all()
     assert results["train_accuracy"].between(0.6, 1).all()
     # one score row per target record; the metrics are the score table's
     assert len(scores) == 4 * 200 and scores.groupby("experiment")["balanced"].sum().eq(100).all()
     assert scores["member"].sum() == 4 * 150
-    recomputed = attack_columns(scores, ["shokri"])
+    names = [c.removeprefix("score_") for c in scores if c.startswith("score_")]
+    assert names == [*DEFAULT_ATTACKS, "oracle", "oracle_cv"]
+    recomputed = attack_columns(scores, names)
     for e, metrics in enumerate(recomputed):
         for column, value in metrics.items():
             assert results.loc[e, column] == value or np.isnan(value), column
@@ -163,7 +170,7 @@ def test_model_sweep_shares_samples_and_trains_each_distinct_model_once(caplog):
     assert (results["shadow_model"] == "lr").all()
     # the LR target and the LR shadow of a sample are the same whatever the ANN's depth
     lr = results[results["target_model"] == "lr"].sort_values(["repetition", "hidden_layers"])
-    assert lr.groupby("repetition")["mia_auc"].nunique().eq(1).all()
+    assert lr.groupby("repetition")["shokri_mia_auc"].nunique().eq(1).all()
     assert "training 4 lr models (C=1.0) for 8 experiments" in caplog.text
     assert "hidden 8x8, lr=0.1" in caplog.text and "hidden 8, lr=0.1" in caplog.text
 

@@ -42,7 +42,7 @@ def leaky_input(n, seed, key=("toy", "k", 0)):
 def test_registered_shokri_attack_sees_a_clear_signal_and_its_scores_order_with_decisions():
     attack = registry.build(
         "shokri",
-        {"attack": "ann", "attack_ann": ANN},
+        {"attack": "ann", "attack_ann": ANN, "faithful_attack_ann": ANN},
         {"device": "cpu", "chunk_models": 10},
     )
     assert isinstance(attack, ShokriAttack)

@@ -28,6 +28,7 @@ rule run_experiments:
         attacks=lambda wildcards: config["studies"][wildcards.study].get("attacks"),
         engine=config["engine"],
         fairness_pairs=config["evaluation"]["fairness_pairs"],
+        risk_score_bins=config["evaluation"]["risk_score_bins"],
         seed=config["seed"],
     script:
         "../../scripts/run_experiments.py"

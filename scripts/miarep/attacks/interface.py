@@ -13,7 +13,7 @@ thresholds tau_y, so one ROC curve over all classes is meaningful.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
 import numpy as np
@@ -72,6 +72,8 @@ class AttackOutput:
 
     scores: np.ndarray  # (n,) float, higher = more likely a member
     decisions: np.ndarray  # (n,) bool, True = called a member
+    #: per-experiment facts worth a result column (e.g. which metric metric_best chose)
+    info: dict = field(default_factory=dict)
 
     def check(self, n: int) -> None:
         scores, decisions = np.asarray(self.scores), np.asarray(self.decisions)
@@ -89,10 +91,15 @@ class Attack(Protocol):
 
     name: ClassVar[str]
     needs: ClassVar[tuple[str, ...]]
+    #: which shadow split it trains on: "balanced" (half IN, half OUT, Shokri's method) or
+    #: "member_rate" (split like the target, the paper-stated attack)
+    shadow_split: ClassVar[str]
 
     @classmethod
-    def from_config(cls, models: Mapping, engine: Mapping) -> "Attack":
-        """The attack as the config's ``models`` and ``engine`` blocks set it up."""
+    def from_config(
+        cls, models: Mapping, engine: Mapping, evaluation: Mapping | None = None
+    ) -> "Attack":
+        """The attack as the config's ``models``, ``engine`` and ``evaluation`` blocks set it up."""
 
     def run(self, inputs: Sequence[AttackInput], root_seed: int) -> list[AttackOutput]:
         """Scores and decisions for every experiment, seeded from ``root_seed`` and each key."""

@@ -4,14 +4,28 @@ builds them here and never imports a concrete attack itself."""
 from collections.abc import Mapping
 
 from miarep.attacks.interface import Attack
-from miarep.attacks.shokri import ShokriAttack
+from miarep.attacks.metric import METRIC_ATTACKS, BestMetricAttack
+from miarep.attacks.risk_score import RiskScoreAttack
+from miarep.attacks.shokri import ShokriAttack, StatedShokriAttack
 
-ATTACKS: dict[str, type] = {attack.name: attack for attack in (ShokriAttack,)}
-DEFAULT_ATTACKS = ("shokri",)
+ATTACKS: dict[str, type] = {
+    attack.name: attack
+    for attack in (
+        ShokriAttack,
+        StatedShokriAttack,
+        *METRIC_ATTACKS,
+        BestMetricAttack,
+        RiskScoreAttack,
+    )
+}
+#: every attack, in the order of the score table's columns
+DEFAULT_ATTACKS = tuple(ATTACKS)
+#: the shadow splits an attack may train on
+SHADOW_SPLITS = ("balanced", "member_rate")
 
 
-def build(name: str, models: Mapping, engine: Mapping) -> Attack:
-    """The attack registered as ``name``, set up from the config's ``models`` and ``engine``."""
+def build(name: str, models: Mapping, engine: Mapping, evaluation: Mapping | None = None) -> Attack:
+    """The attack registered as ``name``, set up from the config's blocks."""
     if name not in ATTACKS:
         raise ValueError(f"unknown attack {name!r} (registered: {sorted(ATTACKS)})")
-    return ATTACKS[name].from_config(models, engine)
+    return ATTACKS[name].from_config(models, engine, evaluation or {})

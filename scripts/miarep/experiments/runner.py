@@ -1,16 +1,18 @@
 """The experiment runner: one study's experiments on one dataset, from split files to result rows.
 
-All target models of the study are trained together in batches, then all shadow models, then each
-of the study's attacks (by name, from :mod:`miarep.attacks.registry`) on all experiments at once,
-so that a study of a thousand experiments costs a few batched training runs. Every target record's
-scores go into one table (:mod:`miarep.experiments.scores`), and each experiment's result row holds
-its request, what its sample achieved, the target's accuracies and model properties, and the
-attack metrics, computed from that table, under both evaluation protocols (docs/account.md E1):
+All target models of the study are trained together in batches, then all shadow models (each
+experiment's shadow dataset split like the target, and split half IN, half OUT: docs/account.md
+T9), then each of the study's attacks (by name, from :mod:`miarep.attacks.registry`) on all
+experiments at once, so that a study of a thousand experiments costs a few batched training runs.
+Every target record's scores go into one table (:mod:`miarep.experiments.scores`), with the
+oracle bound's (:mod:`miarep.measures.bounds`), and each experiment's result row holds its
+request, what its sample achieved, the target's accuracies and model properties, and every
+attack's metrics, computed from that table, under both evaluation protocols (account E1):
 
-- ``mia_*``: a balanced evaluation set, all target non-members and as many randomly chosen members,
-  so 0.5 is chance (this measures leakage);
-- ``paper_mia_*``: all of the target's records, 75% of them members, as in the paper (answering
-  "member" always scores 0.75 here).
+- ``<attack>_mia_*``: a balanced evaluation set, all target non-members and as many randomly
+  chosen members, so 0.5 is chance (this measures leakage);
+- ``<attack>_paper_mia_*``: all of the target's records, 75% of them members, as in the paper
+  (answering "member" always scores 0.75 here).
 """
 
 import json
@@ -25,8 +27,9 @@ from miarep.attacks import registry
 from miarep.attacks.interface import AttackInput, run_checked
 from miarep.core.seeding import int_seed, rng
 from miarep.data.encoding import ENCODED_PREFIX
-from miarep.experiments.scores import attack_columns, score_table
+from miarep.experiments.scores import BOUNDS, EPS, attack_columns, score_table
 from miarep.measures import properties
+from miarep.measures.bounds import cross_fitted_oracle_scores, oracle_scores
 from miarep.sampling.design import experiment_key, model_fields_of, request_of
 from miarep.sampling.draw import Pool
 from miarep.sampling.splits import index_sets_by_sample
@@ -45,16 +48,24 @@ class RunSettings:
     attack: str
     model_settings: Mapping[str, Mapping]
     attack_ann: Mapping
+    faithful_attack_ann: Mapping | None = None
     device: str = "auto"
     chunk_models: int = 100
     fairness_pairs: int = 100_000
+    risk_score_bins: int = 5
     attacks: tuple[str, ...] = registry.DEFAULT_ATTACKS
 
     def build_attacks(self) -> dict:
         """The study's attacks by name, each set up from these settings."""
-        models = {"attack": self.attack, "attack_ann": self.attack_ann, **self.model_settings}
+        models = {
+            "attack": self.attack,
+            "attack_ann": self.attack_ann,
+            "faithful_attack_ann": self.faithful_attack_ann or self.attack_ann,
+            **self.model_settings,
+        }
         engine = {"device": self.device, "chunk_models": self.chunk_models}
-        return {name: registry.build(name, models, engine) for name in self.attacks}
+        evaluation = {"risk_score_bins": self.risk_score_bins}
+        return {name: registry.build(name, models, engine, evaluation) for name in self.attacks}
 
 
 @dataclass(frozen=True)
@@ -120,25 +131,35 @@ def run_study(
     models = [ExperimentModels.resolve(settings, model_fields_of(r)) for r in rows]
     samples = _Samples(rows, by_sample, feature_names, root_seed)
 
+    attacks = settings.build_attacks()
+    splits = {attack.shadow_split for attack in attacks.values()}
+    unknown = splits - set(registry.SHADOW_SPLITS)
+    if unknown:
+        raise ValueError(f"unknown shadow splits {sorted(unknown)} of attacks {list(attacks)}")
     tasks = [("target", e, m.target, m.model_settings[m.target]) for e, m in enumerate(models)]
-    tasks += [
-        ("shadow", e, kind, m.model_settings[kind])
-        for e, m in enumerate(models)
-        for kind in m.shadows
-    ]
+    if "member_rate" in splits:
+        tasks += _shadow_tasks("shadow", models)
     outputs = samples.fit_unique(tasks, x, y, settings)
+    if "balanced" in splits:
+        # a batch of their own, so that the target and 75/25 shadow models train exactly as
+        # before the balanced shadows existed (the paper-stated attack keeps its numbers)
+        outputs |= samples.fit_unique(_shadow_tasks("shadow_balanced", models), x, y, settings)
     target_out = [outputs["target", e, m.target] for e, m in enumerate(models)]
     target_sets = [samples.sets(e, "target") for e in range(len(rows))]
-    inputs = [
-        _attack_input(outputs, e, m, samples, y, target_out[e], target_sets[e])
-        for e, m in enumerate(models)
-    ]
+    inputs = {
+        split: [
+            _attack_input(outputs, e, m, samples, y, target_out[e], target_sets[e], split)
+            for e, m in enumerate(models)
+        ]
+        for split in sorted(splits)
+    }
     attack_outputs = {}
-    for name, attack in settings.build_attacks().items():
+    for name, attack in attacks.items():
         log.info("attack %s on %d experiments", name, len(rows))
-        attack_outputs[name] = run_checked(attack, inputs, root_seed)
+        attack_outputs[name] = run_checked(attack, inputs[attack.shadow_split], root_seed)
+    query = next(iter(inputs.values()))
 
-    results, member, balanced = [], [], []
+    results, member, balanced, bounds = [], [], [], {name: [] for name in BOUNDS}
     for e, row in enumerate(rows):
         members, nonmembers = target_sets[e]
         is_member = np.r_[np.ones(len(members), bool), np.zeros(len(nonmembers), bool)]
@@ -147,6 +168,11 @@ def run_study(
         chosen[_balanced_subset(is_member, generator)] = True
         member.append(is_member)
         balanced.append(chosen)
+        loss = _log_loss(query[e].target_probs, query[e].labels)
+        bounds["oracle"].append(oracle_scores(loss, is_member))
+        bounds["oracle_cv"].append(
+            cross_fitted_oracle_scores(loss, is_member, rng(root_seed, "oracle", *samples.key(e)))
+        )
         out = dict(row) | models[e].describe()
         out.update(
             _model_properties(
@@ -161,25 +187,44 @@ def run_study(
                 generator,
             )
         )
+        for name, outs in attack_outputs.items():
+            out.update({f"{name}_{key}": value for key, value in outs[e].info.items()})
         results.append(out)
     scores = score_table(
         [np.concatenate(sets) for sets in target_sets],
         member,
         balanced,
-        [one.labels for one in inputs],
-        [one.target_probs for one in inputs],
+        [one.labels for one in query],
+        [one.target_probs for one in query],
         attack_outputs,
+        bounds,
     )
-    for out, metrics in zip(results, attack_columns(scores, list(attack_outputs)), strict=True):
+    names = [*attack_outputs, *BOUNDS]
+    for out, metrics in zip(results, attack_columns(scores, names), strict=True):
         out.update(metrics)
     return pd.DataFrame(results), scores
 
 
-def _attack_input(outputs, e, chosen, samples, y, target_out, target_set) -> AttackInput:
+def _shadow_tasks(role: str, models: list["ExperimentModels"]) -> list[tuple]:
+    return [
+        (role, e, kind, m.model_settings[kind]) for e, m in enumerate(models) for kind in m.shadows
+    ]
+
+
+def _log_loss(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per-record log-loss exactly as the score table stores it (``target_loss``), so that the
+    oracle bound can be recomputed from that table."""
+    p_true = np.asarray(probs)[np.arange(len(labels)), labels]
+    return (-np.log(np.clip(p_true, EPS, 1.0))).astype(np.float32).astype(np.float64)
+
+
+def _attack_input(outputs, e, chosen, samples, y, target_out, target_set, split) -> AttackInput:
     """What the attacker has in experiment e: the target's outputs on its members then its
-    non-members, and every shadow's IN records then every shadow's OUT records (account T5)."""
-    members, nonmembers = samples.sets(e, "shadow")
-    shadows = [outputs["shadow", e, kind] for kind in chosen.shadows]
+    non-members, and every shadow's IN records then every shadow's OUT records (account T5),
+    of the shadows split at the member rate or half and half (``split``)."""
+    role = "shadow" if split == "member_rate" else "shadow_balanced"
+    members, nonmembers = samples.sets(e, role)
+    shadows = [outputs[role, e, kind] for kind in chosen.shadows]
     return AttackInput(
         target_probs=np.concatenate(target_out),
         labels=np.concatenate([y[target_set[0]], y[target_set[1]]]),

@@ -4,9 +4,11 @@ Columns: ``experiment`` (row of the study's result table), ``record`` (row of th
 dataset), ``member`` (in the target's training set), ``balanced`` (in the balanced evaluation
 subset, docs/account.md E1), ``label``, the target's ``target_loss`` (log-loss) and
 ``target_p_true`` (probability of the true label), and for each attack ``score_<attack>`` (its
-member score) and ``decision_<attack>`` (called a member). The result tables' attack metrics are
-computed from exactly these columns (:func:`attack_columns`), so anyone can recompute them, or
-compute others, from this table alone.
+member score) and ``decision_<attack>`` (called a member). The oracle bounds (``oracle``,
+``oracle_cv``: a loss threshold chosen on the target's own truth, docs/account.md E5) have the
+same two columns; they are bounds, not attacks. The result tables' attack metrics are computed
+from exactly these columns (:func:`attack_columns`), so anyone can recompute them, or compute
+others, from this table alone.
 """
 
 from collections.abc import Mapping, Sequence
@@ -18,6 +20,8 @@ from miarep.measures.metrics import attack_metrics
 
 #: the smallest probability a log-loss sees (the float32 engine's clipping)
 EPS = float(np.finfo(np.float32).eps)
+#: the bounds beside the attacks: in-sample and cross-fitted oracle loss thresholds
+BOUNDS = ("oracle", "oracle_cv")
 
 
 def score_table(
@@ -27,9 +31,11 @@ def score_table(
     labels: Sequence[np.ndarray],
     target_probs: Sequence[np.ndarray],
     attacks: Mapping[str, Sequence],
+    bounds: Mapping[str, Sequence[np.ndarray]] | None = None,
 ) -> pd.DataFrame:
     """The table of one study: list entries are per experiment, ``attacks`` maps an attack's
-    name to its :class:`AttackOutput` per experiment."""
+    name to its :class:`AttackOutput` per experiment, ``bounds`` a bound's name to its scores
+    per experiment (a record is called a member where its score is >= 0)."""
     sizes = [len(r) for r in records]
     label = np.concatenate(labels).astype(np.int64)
     probs = np.concatenate(target_probs)
@@ -46,13 +52,17 @@ def score_table(
     for name, outputs in attacks.items():
         columns[f"score_{name}"] = np.concatenate([o.scores for o in outputs]).astype(np.float32)
         columns[f"decision_{name}"] = np.concatenate([o.decisions for o in outputs]).astype(bool)
+    for name, parts in (bounds or {}).items():
+        score = np.concatenate(parts)
+        columns[f"score_{name}"] = score.astype(np.float32)
+        columns[f"decision_{name}"] = score >= 0
     return pd.DataFrame(columns)
 
 
 def attack_columns(scores: pd.DataFrame, attacks: Sequence[str]) -> list[dict]:
-    """Each experiment's attack metrics from the score table: ``mia_*`` on the balanced subset
-    and ``paper_mia_*`` on all records (account E1) for the first attack; the others' keyed
-    ``<attack>_mia_*`` and ``<attack>_paper_mia_*``."""
+    """Each experiment's attack metrics from the score table, for every attack (or bound):
+    ``<attack>_mia_*`` on the balanced subset and ``<attack>_paper_mia_*`` on all records
+    (account E1)."""
     experiment = scores["experiment"].to_numpy()
     n_experiments = int(experiment.max()) + 1 if len(experiment) else 0
     bounds = np.searchsorted(experiment, np.arange(n_experiments + 1))
@@ -63,8 +73,8 @@ def attack_columns(scores: pd.DataFrame, attacks: Sequence[str]) -> list[dict]:
         row: dict = {}
         part = slice(start, stop)
         chosen = balanced[part]
-        for position, name in enumerate(attacks):
-            prefix = "" if position == 0 else f"{name}_"
+        for name in attacks:
+            prefix = f"{name}_"
             score = scores[f"score_{name}"].to_numpy()[part].astype(np.float64)
             decision = scores[f"decision_{name}"].to_numpy()[part]
             row.update(
