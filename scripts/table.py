@@ -14,12 +14,13 @@ sections = None
 if params.number == 2:
     frame = tables.table_2(results, reference)
     sections = {
-        f"{dataset}: balanced MIA accuracy, ours ± 95% CI (paper)": matrix
-        for dataset, matrix in tables.table_2_matrices(frame).items()
+        f"{name}: balanced MIA accuracy, ours ± 95% CI (paper)": matrix
+        for name, matrix in tables.table_2_matrices(frame).items()
     }
 elif params.number == 3:
     default = ann_columns(params.ann)
     frame = tables.table_3(results, reference, default["hidden_units"], default["learning_rate"])
+    sections = {"ours ± 95% CI (paper's)": tables.table_3_readable(frame)}
 else:
     frame = tables.table_4(results, reference)
 tables.write_table(frame, snakemake.output, params.title, params.digits, sections)

@@ -193,3 +193,16 @@ def write_adult(
     data.write_text("\n".join(row("") for _ in range(train_rows)) + "\n\n")
     test.write_text("|1x3 Cross validator\n" + "\n".join(row(".") for _ in range(test_rows)) + "\n")
     return data, test
+
+
+def line_columns(balanced: float, paper: float = 0.75, auc: float = 0.5, called: float = 1.0):
+    """Result-table columns of every figure line (miarep.report.style.LINES) at these values."""
+    from miarep.report import style
+
+    out = {}
+    for line in style.LINES:
+        out[style.column(line, style.BALANCED)] = balanced
+        out[style.column(line, style.PAPER)] = paper
+        out[style.column(line, style.AUC)] = auc
+        out[style.column(line, style.CALLED)] = called
+    return out

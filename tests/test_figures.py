@@ -4,7 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from miarep.report import style
 from miarep.report.figures import FIGURES, binned, render, summarise
+from synthetic import line_columns
 
 
 def fake_results(x, values, n=5, seed=0):
@@ -13,12 +15,8 @@ def fake_results(x, values, n=5, seed=0):
     for value in values:
         for _ in range(n):
             rows.append(
-                {
-                    x: value,
-                    "mia_balanced_accuracy": 0.5 + 0.01 * rng.normal(),
-                    "paper_mia_accuracy": 0.75 + 0.01 * rng.normal(),
-                    "achieved_train_entropy": 1.8 + 0.05 * rng.normal(),
-                }
+                {x: value, "achieved_train_entropy": 1.8 + 0.05 * rng.normal()}
+                | line_columns(0.5 + 0.01 * rng.normal(), 0.75 + 0.01 * rng.normal(), called=0.8)
             )
     return pd.DataFrame(rows)
 
@@ -45,7 +43,11 @@ def test_every_figure_renders_one_panel_per_dataset(number, tmp_path):
     summary = render(spec, tables, tmp_path / "f.pdf", tmp_path / "f.png")
     assert (tmp_path / "f.pdf").stat().st_size > 1000 and (tmp_path / "f.png").stat().st_size > 1000
     assert set(summary["dataset"]) == {"adult", "texas"}
-    assert set(summary["metric"]) == {"mia_balanced_accuracy", "paper_mia_accuracy"}
+    assert set(summary["line"]) == set(style.LINES)
+    metrics = {style.BALANCED, style.PAPER, "blind"}
+    assert set(summary["metric"]) == (metrics if spec.kind == "scatter" else metrics | {style.AUC})
+    blind = summary[summary["metric"] == "blind"]
+    assert np.allclose(blind["mean"], 0.25 + 0.5 * 0.8)  # the blind attack at the called share
 
 
 def test_figure_8_draws_a_line_per_depth_and_lists_pruned_configurations(tmp_path):
@@ -61,8 +63,7 @@ def test_figure_8_draws_a_line_per_depth_and_lists_pruned_configurations(tmp_pat
                     row = {"hidden_layers": depth, "hidden_units": 50, "learning_rate": 0.001}
                     row |= {"l2": 0.0, sweep.x: value}
                     row["test_accuracy"] = 0.5 if value == values[-1] == 1.0 else 0.8
-                    row["mia_balanced_accuracy"] = 0.5 + 0.01 * rng.normal()
-                    row["mia_auc"] = 0.5 + 0.02 * rng.normal()
+                    row |= line_columns(0.5 + 0.01 * rng.normal(), auc=0.5 + 0.02 * rng.normal())
                     rows.append(row)
         results[sweep.study] = {"adult": pd.DataFrame(rows)}
     default = {"hidden_layers": 1, "hidden_units": 50, "learning_rate": 0.001, "l2": 0.0}
@@ -72,8 +73,12 @@ def test_figure_8_draws_a_line_per_depth_and_lists_pruned_configurations(tmp_pat
     assert len(configs) == 3 * 2 * 2
     pruned = configs[configs["pruned"]]
     assert set(pruned["sweep"]) == {"l2"} and set(pruned["value"]) == {1.0}
-    assert set(summary["hidden_layers"]) == {1, 2} and summary["pruned"].sum() == 2 * 2
-    assert set(summary["metric"]) == {"mia_balanced_accuracy", "mia_auc"}
+    # pruned: lambda = 1 at both depths, in each of the five rows (four lines and the AUC)
+    assert set(summary["hidden_layers"]) == {1, 2} and summary["pruned"].sum() == 2 * 5
+    assert set(summary["metric"]) == {
+        *(style.column(line, style.BALANCED) for line in style.LINES),
+        "shokri_mia_auc",
+    }
 
 
 def test_figure_11_has_a_line_per_dataset_in_each_fairness_panel(tmp_path):
@@ -86,12 +91,12 @@ def test_figure_11_has_a_line_per_dataset_in_each_fairness_panel(tmp_path):
                 "delta_g": rng.uniform(size=40),
                 "delta_p": rng.uniform(size=40),
                 "delta_i": rng.uniform(size=40),
-                "mia_balanced_accuracy": rng.uniform(0.45, 0.6, 40),
             }
+            | line_columns(rng.uniform(0.45, 0.6, 40))
         )
         for dataset in ("adult", "texas")
     }
     summary = render_figure_11(tables, 4, tmp_path / "f.pdf", tmp_path / "f.png")
     assert set(summary["measure"]) == {"delta_g", "delta_p", "delta_i"}
-    assert summary.groupby(["measure", "dataset"]).size().eq(4).all()
-    assert summary["n"].sum() == 3 * 2 * 40
+    assert summary.groupby(["measure", "dataset", "line"]).size().eq(4).all()
+    assert summary["n"].sum() == 3 * 2 * 40 * len(style.LINES)

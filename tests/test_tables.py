@@ -7,6 +7,7 @@ import pytest
 from miarep.report import tables
 from miarep.report.model_figures import FIGURE_8_SWEEPS, default_test_accuracy, prune
 from miarep.train.config import ann_columns
+from synthetic import line_columns
 
 
 def results_for_table_2() -> pd.DataFrame:
@@ -18,13 +19,7 @@ def results_for_table_2() -> pd.DataFrame:
     ):
         for a in accuracies:
             rows.append(
-                {
-                    "target_model": target,
-                    "shadow_model": shadow,
-                    "mia_balanced_accuracy": a,
-                    "paper_mia_accuracy": 0.75,
-                    "mia_auc": 0.5,
-                }
+                {"target_model": target, "shadow_model": shadow} | line_columns(a, called=0.9)
             )
     return pd.DataFrame(rows)
 
@@ -42,12 +37,16 @@ REFERENCE_2 = pd.DataFrame(
 def test_table_2_means_intervals_and_reference_side_by_side():
     frame = tables.table_2({"adult": results_for_table_2()}, REFERENCE_2)
     row = frame.set_index(["target", "shadow"]).loc[("ANN", "ANN")]
-    assert row["mia_balanced_pct"] == pytest.approx(55.0)
+    assert row["shokri_balanced_pct"] == pytest.approx(55.0)
     # t(0.975, 1) * s / sqrt(2) with s = 0.0707: 12.706 * 0.05 = 0.635 -> 63.5 points
-    assert row["mia_balanced_ci"] == pytest.approx(100 * 12.7062 * 0.05, rel=1e-4)
+    assert row["shokri_balanced_ci"] == pytest.approx(100 * 12.7062 * 0.05, rel=1e-4)
     assert row["paper_mia_pct"] == 59.76 and row["repetitions"] == 2
-    assert frame.set_index(["target", "shadow"]).loc[("ANN", "All"), "mia_balanced_ci"] == 0
-    matrix = tables.table_2_matrices(frame)["adult"]
+    # calling 90% "member" blind scores 0.25 + 0.5 * 0.9 = 70% under the paper's protocol
+    assert row["shokri_stated_blind_pct"] == pytest.approx(70.0)
+    assert frame.set_index(["target", "shadow"]).loc[("ANN", "All"), "oracle_balanced_ci"] == 0
+    sections = tables.table_2_matrices(frame)
+    assert len(sections) == 4  # one per line
+    matrix = sections["adult, Shokri, faithful (balanced shadows)"]
     assert list(matrix.columns) == ["target \\ shadow", "ANN", "All"]
     assert matrix.iloc[0].tolist() == ["ANN", "55.0 ± 63.5 (59.8)", "70.0 ± 0.0 (70.3)"]
     assert matrix.iloc[1, 2] != matrix.iloc[1, 2]  # LR x All was not run: empty (NaN) cell
@@ -66,18 +65,21 @@ def test_table_3_picks_depth_and_lambda_at_the_default_width_and_rate():
                         "learning_rate": 0.001,
                         "train_accuracy": 0.8 + layers / 100 + (units == 100) * 0.1,
                         "test_accuracy": 0.8,
-                        "mia_balanced_accuracy": 0.5 + l2,
-                        "paper_mia_accuracy": 0.75,
                     }
+                    | line_columns(0.5 + l2)
                 )
     reference = pd.read_csv("reference/paper_tables/table_3.csv")
     frame = tables.table_3({"adult": pd.DataFrame(rows)}, reference, 50, 0.001)
     assert len(frame) == 4 and set(frame["dataset"]) == {"adult"}
     by_config = frame.set_index("config")
     assert by_config.loc["b", "train_pct"] == pytest.approx(85.0)
-    assert by_config.loc["c", "mia_balanced_pct"] == pytest.approx(51.0)
+    assert by_config.loc["c", "metric_best_balanced_pct"] == pytest.approx(51.0)
     assert by_config.loc["d", "paper_mia_pct"] == 66.955
     assert (frame["repetitions"] == 1).all()
+    readable = tables.table_3_readable(frame)
+    assert readable.iloc[0][
+        "oracle bound (loss threshold on the truth): paper protocol [blind]"
+    ] == ("75.0 [75.0]")
 
 
 def test_table_4_correlations_match_their_definitions():
@@ -124,7 +126,7 @@ def test_write_table_writes_csv_markdown_and_latex(tmp_path):
     pd.testing.assert_frame_equal(pd.read_csv(paths[0]), frame, check_dtype=False)
     assert "## adult" in paths[1].read_text()
     tex = paths[2].read_text()
-    assert tex.count("\\begin{table}") == 1 and "55.0 $\\pm$ 63.5 (59.8)" in tex
+    assert tex.count("\\begin{table}") == 4 and "55.0 $\\pm$ 63.5 (59.8)" in tex
 
 
 def test_figure_8_prunes_relative_to_the_default_model():

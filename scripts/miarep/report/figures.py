@@ -1,10 +1,13 @@
 """Figures 2-7, 9 and 10 of Tonni et al. from result tables only (a figure rule never trains).
 
-Each figure has one panel per enabled dataset, in the paper's order (Purchase, Texas, Adult), and
-draws MIA accuracy under both evaluation protocols: the balanced one (chance 0.5) and the paper's
-(75% members). Figures 2, 3, 6, 7, 9 and 10 show means with 95% t intervals (7, 9 and 10 over
-quantile bins of a measured property); Figures 4 and 5 one dot per experiment, as in the paper.
-Figures 8 and 11 have layouts of their own (:mod:`miarep.report.model_figures`).
+Each figure has one column per enabled dataset, in the paper's order (Purchase, Texas, Adult), and
+draws four lines per point (:data:`miarep.report.style.LINES`): the faithful and the
+paper-stated Shokri attack, the best metric attack and the oracle bound. Figures 2, 3, 6, 7, 9
+and 10 show means with 95% t intervals (7, 9 and 10 over quantile bins of a measured property) in
+three rows: balanced MIA accuracy (chance 0.5), ROC AUC, and accuracy under the paper's protocol
+(75% members) beside what a blind attack calling the same share "member" scores there (dashed,
+docs/account.md E2). Figures 4 and 5 show one dot per experiment, as in the paper, a column per
+line. Figures 8 and 11 have layouts of their own (:mod:`miarep.report.model_figures`).
 """
 
 from collections.abc import Mapping
@@ -131,41 +134,91 @@ def binned(frame: pd.DataFrame, x: str, bins: int) -> pd.DataFrame:
 def render(
     spec: FigureSpec, tables: Mapping[str, pd.DataFrame], pdf: str | Path, png: str | Path
 ) -> pd.DataFrame:
-    """Draw the figure; return the plotted summary (also what a caption or test checks)."""
+    """Draw the figure; return the plotted summary (also what a caption or test checks):
+    a row per dataset, line, metric and x value (metric ``blind`` is the dashed reference)."""
     style.apply()
     datasets = [d for d in style.DATASET_ORDER if d in tables]
-    width = max(4.0 * len(datasets), 5.5)
-    fig, axes = plt.subplots(1, len(datasets), figsize=(width, 3.6), squeeze=False)
-    summaries = []
-    for ax, dataset in zip(axes[0], datasets, strict=True):
-        frame = tables[dataset]
-        if spec.kind == "binned":
-            frame = binned(frame, spec.x, spec.bins)
-        for column, (colour, label) in style.PROTOCOLS.items():
-            if spec.kind == "scatter":
-                ax.scatter(
-                    frame[spec.x],
-                    frame[column],
-                    s=6,
-                    alpha=0.35,
-                    color=colour,
-                    label=label,
-                    linewidths=0,
-                )
-                summary = summarise(frame, spec.x, column)
-            else:
-                summary = summarise(frame, spec.x, column)
-                draw_mean_ci(ax, summary, spec.x, colour, label)
-            summaries.append(summary.assign(dataset=dataset, metric=column))
-        ax.axhline(0.5, color="0.5", lw=0.8, ls=":")
-        ax.set_title(style.DATASET_TITLES[dataset])
-        ax.set_xlabel(spec.xlabel)
-        ax.set_ylabel("MIA accuracy")
-        ax.set_ylim(0.3, 1.0)
-    axes[0][0].legend(loc="upper right", frameon=False)
+    if spec.kind == "scatter":
+        fig, summaries = _scatter_panels(spec, tables, datasets)
+    else:
+        fig, summaries = _line_panels(spec, tables, datasets)
     fig.suptitle(f"Figure {spec.number}: {spec.title}", fontsize=10)
     save(fig, pdf, png)
     return pd.concat(summaries, ignore_index=True)
+
+
+def with_blind(frame: pd.DataFrame, line: str) -> pd.DataFrame:
+    """``frame`` with ``<line>_blind``: the paper-protocol score of a blind attack calling the
+    same share of records "member" (per experiment, at its member rate)."""
+    rate = frame.get("member_rate", 0.75)
+    called = frame[style.column(line, style.CALLED)]
+    return frame.assign(**{f"{line}_blind": style.blind(called, rate)})
+
+
+def _line_panels(spec: FigureSpec, tables, datasets):
+    metrics = [style.BALANCED, style.AUC, style.PAPER]
+    fig, axes = plt.subplots(
+        len(metrics), len(datasets), figsize=(max(4.6 * len(datasets), 5.5), 8.4), squeeze=False
+    )
+    summaries = []
+    for col, dataset in enumerate(datasets):
+        frame = tables[dataset]
+        if spec.kind == "binned":
+            frame = binned(frame, spec.x, spec.bins)
+        for row, metric in enumerate(metrics):
+            ax = axes[row][col]
+            for line, (colour, label) in style.LINES.items():
+                summary = summarise(frame, spec.x, style.column(line, metric))
+                draw_mean_ci(ax, summary, spec.x, colour, label)
+                summaries.append(summary.assign(dataset=dataset, line=line, metric=metric))
+                if metric == style.PAPER:
+                    reference = summarise(with_blind(frame, line), spec.x, f"{line}_blind")
+                    ax.plot(reference[spec.x], reference["mean"], ls="--", lw=0.9, color=colour)
+                    summaries.append(reference.assign(dataset=dataset, line=line, metric="blind"))
+            ax.axhline(0.5, color="0.5", lw=0.8, ls=":")
+            ax.set_title(f"{style.DATASET_TITLES[dataset]}: {style.METRIC_LABELS[metric]}")
+            ax.set_xlabel(spec.xlabel)
+            ax.set_ylabel(style.METRIC_LABELS[metric])
+            ax.set_ylim(*((0.4, 0.8) if metric == style.AUC else (0.3, 1.0)))
+    axes[0][0].legend(loc="upper left", frameon=False)
+    axes[-1][0].text(
+        0.01,
+        0.02,
+        "dashed: a blind attack calling the same share 'member'",
+        transform=axes[-1][0].transAxes,
+        fontsize=7,
+        color="0.3",
+    )
+    return fig, summaries
+
+
+def _scatter_panels(spec: FigureSpec, tables, datasets):
+    metrics = [style.BALANCED, style.PAPER]
+    rows = [(dataset, metric) for dataset in datasets for metric in metrics]
+    fig, axes = plt.subplots(
+        len(rows), len(style.LINES), figsize=(14, 3.0 * len(rows)), squeeze=False
+    )
+    summaries = []
+    for r, (dataset, metric) in enumerate(rows):
+        frame = tables[dataset]
+        for c, (line, (colour, label)) in enumerate(style.LINES.items()):
+            ax = axes[r][c]
+            name = style.column(line, metric)
+            ax.scatter(frame[spec.x], frame[name], s=6, alpha=0.35, color=colour, linewidths=0)
+            summary = summarise(frame, spec.x, name)
+            ax.plot(summary[spec.x], summary["mean"], color="k", lw=0.9, label="mean")
+            summaries.append(summary.assign(dataset=dataset, line=line, metric=metric))
+            if metric == style.PAPER:
+                reference = summarise(with_blind(frame, line), spec.x, f"{line}_blind")
+                ax.plot(reference[spec.x], reference["mean"], ls="--", lw=0.9, color="0.3")
+                summaries.append(reference.assign(dataset=dataset, line=line, metric="blind"))
+            ax.axhline(0.5, color="0.5", lw=0.8, ls=":")
+            ax.set_title(f"{style.DATASET_TITLES[dataset]}: {label}", fontsize=8)
+            ax.set_xlabel(spec.xlabel, fontsize=7)
+            ax.set_ylabel(style.METRIC_LABELS[metric])
+            ax.set_ylim(0.3, 1.0)
+    axes[0][0].legend(loc="upper left", frameon=False)
+    return fig, summaries
 
 
 def draw_mean_ci(ax, summary: pd.DataFrame, x: str, colour: str, label: str) -> None:

@@ -1,10 +1,12 @@
 """Figures 8 and 11 of Tonni et al., whose layouts differ from the one-panel-per-dataset figures.
 
 Figure 8 draws MIA accuracy against one model parameter per column (nodes per layer, learning
-rate, L2 ratio), one line per depth, one row per dataset. Configurations whose target test
-accuracy falls below ``prune_ratio`` times the default model's are pruned (docs/account.md S4
-reads the paper's "accuracy < 0.9" as relative): drawn as grey crosses, left off the lines and
-listed in a side table. Figure 11 has one panel per fairness measure, one line per dataset.
+rate, L2 ratio), one line per depth, and a row per dataset and attack line (the faithful and
+paper-stated Shokri attack, the best metric attack, the oracle bound), then the faithful attack's
+ROC AUC. Configurations whose target test accuracy falls below ``prune_ratio`` times the default
+model's are pruned (docs/account.md S4 reads the paper's "accuracy < 0.9" as relative): drawn as
+grey crosses, left off the lines and listed in a side table. Figure 11 has one panel per
+fairness measure, a row per dataset, one line per attack line.
 """
 
 from collections.abc import Mapping
@@ -18,9 +20,7 @@ import pandas as pd
 from miarep.report import style
 from miarep.report.figures import binned, draw_mean_ci, save, summarise
 
-MIA = "mia_balanced_accuracy"
 DEPTH_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"]
-DATASET_COLOURS = {"purchase": "#2ca02c", "texas": "#ff7f0e", "adult": "#1f77b4"}
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,11 @@ FIGURE_8_SWEEPS = (
     Sweep("figure_8_l2", "l2", "L2 ratio lambda", "symlog"),
 )
 CONFIG_COLUMNS = ["hidden_layers", "hidden_units", "learning_rate", "l2"]
-#: what Figure 8 draws, a row each per dataset
-FIGURE_8_METRICS = {MIA: "MIA accuracy (balanced)", "mia_auc": "attack ROC AUC"}
+#: what Figure 8 draws, a row each per dataset: result column -> axis label
+FIGURE_8_ROWS = {
+    style.column(line, style.BALANCED): f"balanced MIA accuracy\n{label}"
+    for line, (_, label) in style.LINES.items()
+} | {style.column("shokri", style.AUC): "ROC AUC\nShokri, faithful"}
 
 
 def default_test_accuracy(frames: list[pd.DataFrame], default: Mapping) -> float:
@@ -76,14 +79,14 @@ def render_figure_8(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``results[study][dataset]``; returns (plotted summary, configuration table with pruning).
 
-    Two rows per dataset: balanced MIA accuracy (the paper's quantity, on a chance-0.5 set) and
-    the attack's ROC AUC, which shows leakage even when the attack's 0.5 threshold does not.
+    Rows per dataset: each line's balanced MIA accuracy (the paper's quantity, on a chance-0.5
+    set), then the faithful attack's ROC AUC, which shows leakage even where no threshold does.
     """
     style.apply()
     datasets = [d for d in style.DATASET_ORDER if any(d in r for r in results.values())]
-    rows = [(dataset, metric) for dataset in datasets for metric in FIGURE_8_METRICS]
+    rows = [(dataset, metric) for dataset in datasets for metric in FIGURE_8_ROWS]
     fig, axes = plt.subplots(
-        len(rows), len(FIGURE_8_SWEEPS), figsize=(12, 3.0 * len(rows)), squeeze=False
+        len(rows), len(FIGURE_8_SWEEPS), figsize=(12, 2.8 * len(rows)), squeeze=False
     )
     configs: dict[tuple[str, str], pd.DataFrame] = {}
     for dataset in datasets:
@@ -126,8 +129,8 @@ def render_figure_8(
             else:
                 ax.set_xscale(sweep.xscale)
             ax.set_xlabel(sweep.xlabel)
-            ax.set_ylabel(FIGURE_8_METRICS[metric])
-            ax.set_ylim(*((0.3, 1.0) if metric == MIA else (0.4, 0.8)))
+            ax.set_ylabel(FIGURE_8_ROWS[metric], fontsize=7.5)
+            ax.set_ylim(*((0.4, 0.8) if metric.endswith(style.AUC) else (0.3, 1.0)))
             ax.set_title(f"{style.DATASET_TITLES[dataset]} ({'i' * (column + 1)})")
     axes[0][0].legend(loc="upper left", frameon=False)
     fig.suptitle(
@@ -149,23 +152,30 @@ FAIRNESS = {
 def render_figure_11(
     tables: Mapping[str, pd.DataFrame], bins: int, pdf: str | Path, png: str | Path
 ) -> pd.DataFrame:
-    """MIA accuracy (mean, 95% CI) per quantile bin of each fairness measure, a line per dataset."""
+    """Balanced MIA accuracy (mean, 95% CI) per quantile bin of each fairness measure: a panel
+    per measure and dataset, a line per attack line."""
     style.apply()
-    fig, axes = plt.subplots(1, len(FAIRNESS), figsize=(12, 3.6), squeeze=False)
+    datasets = [d for d in style.DATASET_ORDER if d in tables]
+    fig, axes = plt.subplots(
+        len(datasets), len(FAIRNESS), figsize=(12, 3.6 * len(datasets)), squeeze=False
+    )
     summaries = []
-    for ax, (measure, title) in zip(axes[0], FAIRNESS.items(), strict=True):
-        for dataset in [d for d in style.DATASET_ORDER if d in tables]:
-            summary = summarise(binned(tables[dataset], measure, bins), measure, MIA)
-            colour, label = DATASET_COLOURS[dataset], style.DATASET_TITLES[dataset][4:]
-            draw_mean_ci(ax, summary, measure, colour, label)
-            summaries.append(
-                summary.rename(columns={measure: "x"}).assign(dataset=dataset, measure=measure)
-            )
-        ax.axhline(0.5, color="0.5", lw=0.8, ls=":")
-        ax.set_title(title)
-        ax.set_xlabel(f"{measure} (bin centre)")
-        ax.set_ylabel("MIA accuracy (balanced)")
-        ax.set_ylim(0.3, 1.0)
+    for row, dataset in enumerate(datasets):
+        for ax, (measure, title) in zip(axes[row], FAIRNESS.items(), strict=True):
+            frame = binned(tables[dataset], measure, bins)
+            for line, (colour, label) in style.LINES.items():
+                summary = summarise(frame, measure, style.column(line, style.BALANCED))
+                draw_mean_ci(ax, summary, measure, colour, label)
+                summaries.append(
+                    summary.rename(columns={measure: "x"}).assign(
+                        dataset=dataset, measure=measure, line=line
+                    )
+                )
+            ax.axhline(0.5, color="0.5", lw=0.8, ls=":")
+            ax.set_title(f"{style.DATASET_TITLES[dataset]}: {title}", fontsize=9)
+            ax.set_xlabel(f"{measure} (bin centre)")
+            ax.set_ylabel("MIA accuracy (balanced)")
+            ax.set_ylim(0.3, 1.0)
     axes[0][0].legend(loc="upper right", frameon=False)
     fig.suptitle("Figure 11: Effect of the model's fairness on MIA accuracy", fontsize=10)
     save(fig, pdf, png)

@@ -1,9 +1,11 @@
 """Tables 2-4 of Tonni et al. from result tables, each beside the paper's reference values.
 
 Every table is built as one long DataFrame (our numbers and the paper's in adjacent columns) and
-written three ways: CSV for machines, Markdown and LaTeX for readers. MIA accuracy is given under
-both evaluation protocols: balanced (chance 50%, what we report as leakage) and the paper's
-(75% members; answering "member" always scores 75%).
+written three ways: CSV for machines, Markdown and LaTeX for readers. MIA accuracy is given for
+each line of :data:`miarep.report.style.LINES` (faithful and paper-stated Shokri, best metric
+attack, oracle bound) under both evaluation protocols: balanced (chance 50%, what we report as
+leakage) and the paper's (75% members; answering "member" always scores 75%), beside what a blind
+attack calling the same share "member" scores there (``<line>_blind_pct``, docs/account.md E2).
 """
 
 from collections.abc import Mapping, Sequence
@@ -15,6 +17,7 @@ from scipy import stats
 
 from miarep.core.io import write_atomic
 from miarep.measures.metrics import mean_ci
+from miarep.report import style
 
 KIND_NAMES = {"ann": "ANN", "knn": "kNN", "lr": "LR", "rf": "RF", "svm": "SVM", "all": "All"}
 
@@ -36,25 +39,39 @@ def percent_summary(values: pd.Series) -> dict:
     return {"mean": 100 * mean, "ci": 100 * half, "n": int(values.notna().sum())}
 
 
+def line_summaries(group: pd.DataFrame) -> dict:
+    """Per line: balanced and paper-protocol MIA accuracy (%, mean and CI), the blind attack's
+    paper-protocol score at the same called share, and the mean ROC AUC."""
+    out = {}
+    rate = group.get("member_rate", 0.75)
+    for line in style.LINES:
+        balanced = percent_summary(group[style.column(line, style.BALANCED)])
+        paper_protocol = percent_summary(group[style.column(line, style.PAPER)])
+        blind = style.blind(group[style.column(line, style.CALLED)], rate)
+        out |= {
+            f"{line}_balanced_pct": balanced["mean"],
+            f"{line}_balanced_ci": balanced["ci"],
+            f"{line}_paper_protocol_pct": paper_protocol["mean"],
+            f"{line}_paper_protocol_ci": paper_protocol["ci"],
+            f"{line}_blind_pct": 100 * float(np.mean(blind)),
+            f"{line}_auc": float(group[style.column(line, style.AUC)].mean()),
+        }
+    return out
+
+
 def table_2(results: Mapping[str, pd.DataFrame], reference: pd.DataFrame) -> pd.DataFrame:
     """MIA accuracy (%) per dataset, target kind and shadow kind ("All" = five shadows pooled)."""
     rows = []
     for dataset, frame in results.items():
         for (target, shadow), group in frame.groupby(["target_model", "shadow_model"]):
-            balanced = percent_summary(group["mia_balanced_accuracy"])
-            paper_protocol = percent_summary(group["paper_mia_accuracy"])
             rows.append(
                 {
                     "dataset": dataset,
                     "target": KIND_NAMES[target],
                     "shadow": KIND_NAMES[shadow],
-                    "mia_balanced_pct": balanced["mean"],
-                    "mia_balanced_ci": balanced["ci"],
-                    "mia_paper_protocol_pct": paper_protocol["mean"],
-                    "mia_paper_protocol_ci": paper_protocol["ci"],
-                    "mia_auc": float(group["mia_auc"].mean()),
-                    "repetitions": balanced["n"],
+                    "repetitions": len(group),
                 }
+                | line_summaries(group)
             )
     ours = pd.DataFrame(rows)
     paper = reference.rename(columns={"mia_accuracy_pct": "paper_mia_pct"})
@@ -80,18 +97,38 @@ def table_3(
             & np.isclose(frame["learning_rate"], learning_rate)
         ]
         row = {key: spec[key] for key in ("config", "hidden_layers", "l2_lambda", "dataset")}
-        for name, column in (
-            ("train", "train_accuracy"),
-            ("test", "test_accuracy"),
-            ("mia_balanced", "mia_balanced_accuracy"),
-            ("mia_paper_protocol", "paper_mia_accuracy"),
-        ):
+        for name, column in (("train", "train_accuracy"), ("test", "test_accuracy")):
             summary = percent_summary(chosen[column])
             row[f"{name}_pct"], row[f"{name}_ci"] = summary["mean"], summary["ci"]
         row["repetitions"] = len(chosen)
+        row |= line_summaries(chosen)
         row |= {f"paper_{key}": spec[key] for key in ("train_pct", "test_pct", "mia_pct")}
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def table_3_readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Table 3 for reading: train and test accuracy, then each line's balanced and
+    paper-protocol MIA accuracy (with the blind attack's), and the paper's values."""
+    out = frame[["config", "dataset"]].copy()
+    out["train (paper)"] = _cells(frame, "train", "paper_train_pct")
+    out["test (paper)"] = _cells(frame, "test", "paper_test_pct")
+    for line, (_, label) in style.LINES.items():
+        out[f"{label}: balanced"] = _cells(frame, f"{line}_balanced")
+        measured, blind = frame[f"{line}_paper_protocol_pct"], frame[f"{line}_blind_pct"]
+        out[f"{label}: paper protocol [blind]"] = [
+            f"{m:.1f} [{b:.1f}]" for m, b in zip(measured, blind, strict=True)
+        ]
+    out["paper MIA"] = frame["paper_mia_pct"].map(lambda v: f"{v:.1f}")
+    return out
+
+
+def _cells(frame: pd.DataFrame, name: str, paper: str | None = None) -> list[str]:
+    means, halves = frame[f"{name}_pct"], frame[f"{name}_ci"]
+    cells = [f"{m:.1f} ± {c:.1f}" for m, c in zip(means, halves, strict=True)]
+    if paper:
+        cells = [f"{cell} ({p:.1f})" for cell, p in zip(cells, frame[paper], strict=True)]
+    return cells
 
 
 def table_4(results: Mapping[str, pd.DataFrame], reference: pd.DataFrame) -> pd.DataFrame:
@@ -174,29 +211,32 @@ def _format(value, digits: int) -> str:
 
 
 def table_2_matrices(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Table 2 as the paper lays it out, per dataset: targets x shadows, cells
-    "ours ± CI (paper)" with ours the balanced MIA accuracy (%)."""
+    """Table 2 as the paper lays it out, per dataset and line: targets x shadows, cells
+    "ours ± CI (paper)" with ours the line's balanced MIA accuracy (%)."""
     out = {}
     order = [KIND_NAMES[k] for k in ("ann", "knn", "lr", "rf", "svm", "all")]
     for dataset, group in frame.groupby("dataset", sort=False):
-        cells = group.assign(
-            cell=[
-                f"{m:.1f} ± {c:.1f} ({p:.1f})"
-                for m, c, p in zip(
-                    group["mia_balanced_pct"],
-                    group["mia_balanced_ci"],
-                    group["paper_mia_pct"],
-                    strict=True,
-                )
-            ]
-        )
-        matrix = cells.pivot(index="target", columns="shadow", values="cell")
-        matrix = matrix.reindex(
-            index=[k for k in order if k in matrix.index],
-            columns=[k for k in order if k in matrix.columns],
-        )
-        matrix.columns.name = None
-        out[dataset] = matrix.reset_index().rename(columns={"target": "target \\ shadow"})
+        for line, (_, label) in style.LINES.items():
+            cells = group.assign(
+                cell=[
+                    f"{m:.1f} ± {c:.1f} ({p:.1f})"
+                    for m, c, p in zip(
+                        group[f"{line}_balanced_pct"],
+                        group[f"{line}_balanced_ci"],
+                        group["paper_mia_pct"],
+                        strict=True,
+                    )
+                ]
+            )
+            matrix = cells.pivot(index="target", columns="shadow", values="cell")
+            matrix = matrix.reindex(
+                index=[k for k in order if k in matrix.index],
+                columns=[k for k in order if k in matrix.columns],
+            )
+            matrix.columns.name = None
+            out[f"{dataset}, {label}"] = matrix.reset_index().rename(
+                columns={"target": "target \\ shadow"}
+            )
     return out
 
 
