@@ -36,6 +36,7 @@ settings = RunSettings(
     fairness_pairs=params.fairness_pairs,
     risk_score_bins=params.risk_score_bins,
     attacks=tuple(params.attacks or DEFAULT_ATTACKS),
+    n_shadows=models["n_shadows"],
 )
 results, scores = run_study(
     table,

@@ -197,3 +197,28 @@ def test_experiment_models_apply_model_fields_to_target_and_shadow_anns():
     }
     with pytest.raises(ValueError, match="unknown model kinds"):
         ExperimentModels.resolve(settings, {"target_model": "cnn"})
+
+
+def test_more_shadows_train_on_random_splits_of_the_same_shadow_records(caplog):
+    study = {"base": {"target_size": 200, "shadow_size": 200}, "repetitions": 2}
+    table, kinds, pool, long, experiments = toy_study(study)
+    protected = np.zeros(len(table), bool)
+    one = RunSettings("ann", "same", "ann", {"ann": ANN}, ANN, fairness_pairs=100)
+    three = RunSettings("ann", "same", "ann", {"ann": ANN}, ANN, fairness_pairs=100, n_shadows=3)
+    single, _ = run_study(table, kinds, long, experiments, pool, protected, one, 1)
+    with caplog.at_level("INFO"):
+        triple, _ = run_study(table, kinds, long, experiments, pool, protected, three, 1)
+    # the target is untouched; each split now has three shadows per experiment
+    pd.testing.assert_series_equal(single["train_accuracy"], triple["train_accuracy"])
+    assert "training 6 ann models" in caplog.text  # 2 samples x 3 balanced shadows
+    from miarep.experiments.runner import _Samples
+    from miarep.sampling.splits import index_sets_by_sample
+
+    samples = _Samples(
+        experiments.to_dict("records"), index_sets_by_sample(long), list(kinds), root_seed=1
+    )
+    base = samples.sets(0, "shadow_balanced")
+    other = samples.sets(0, "shadow_balanced_2")
+    assert [len(s) for s in other] == [len(s) for s in base] == [100, 100]
+    np.testing.assert_array_equal(np.sort(np.concatenate(base)), np.sort(np.concatenate(other)))
+    assert not np.array_equal(base[0], other[0])

@@ -54,6 +54,9 @@ class RunSettings:
     fairness_pairs: int = 100_000
     risk_score_bins: int = 5
     attacks: tuple[str, ...] = registry.DEFAULT_ATTACKS
+    #: shadow models of each kind per experiment (the first on the sampler's splits, the others
+    #: on random splits of the same shadow records, docs/account.md T12)
+    n_shadows: int = 1
 
     def build_attacks(self) -> dict:
         """The study's attacks by name, each set up from these settings."""
@@ -137,18 +140,21 @@ def run_study(
     if unknown:
         raise ValueError(f"unknown shadow splits {sorted(unknown)} of attacks {list(attacks)}")
     tasks = [("target", e, m.target, m.model_settings[m.target]) for e, m in enumerate(models)]
+    if settings.n_shadows < 1:
+        raise ValueError(f"n_shadows must be at least 1, got {settings.n_shadows}")
+    roles = {split: _shadow_roles(split, settings.n_shadows) for split in registry.SHADOW_SPLITS}
     if "member_rate" in splits:
-        tasks += _shadow_tasks("shadow", models)
+        tasks += _shadow_tasks(roles["member_rate"], models)
     outputs = samples.fit_unique(tasks, x, y, settings)
     if "balanced" in splits:
         # a batch of their own, so that the target and 75/25 shadow models train exactly as
         # before the balanced shadows existed (the paper-stated attack keeps its numbers)
-        outputs |= samples.fit_unique(_shadow_tasks("shadow_balanced", models), x, y, settings)
+        outputs |= samples.fit_unique(_shadow_tasks(roles["balanced"], models), x, y, settings)
     target_out = [outputs["target", e, m.target] for e, m in enumerate(models)]
     target_sets = [samples.sets(e, "target") for e in range(len(rows))]
     inputs = {
         split: [
-            _attack_input(outputs, e, m, samples, y, target_out[e], target_sets[e], split)
+            _attack_input(outputs, e, m, samples, y, target_out[e], target_sets[e], roles[split])
             for e, m in enumerate(models)
         ]
         for split in sorted(splits)
@@ -205,9 +211,18 @@ def run_study(
     return pd.DataFrame(results), scores
 
 
-def _shadow_tasks(role: str, models: list["ExperimentModels"]) -> list[tuple]:
+def _shadow_roles(split: str, n_shadows: int) -> list[str]:
+    """The roles of a split's shadows: the sampler's split, then random ones (``_k``)."""
+    role = "shadow" if split == "member_rate" else "shadow_balanced"
+    return [role] + [f"{role}_{k}" for k in range(1, n_shadows)]
+
+
+def _shadow_tasks(roles: list[str], models: list["ExperimentModels"]) -> list[tuple]:
     return [
-        (role, e, kind, m.model_settings[kind]) for e, m in enumerate(models) for kind in m.shadows
+        (role, e, kind, m.model_settings[kind])
+        for e, m in enumerate(models)
+        for kind in m.shadows
+        for role in roles
     ]
 
 
@@ -218,21 +233,21 @@ def _log_loss(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return (-np.log(np.clip(p_true, EPS, 1.0))).astype(np.float32).astype(np.float64)
 
 
-def _attack_input(outputs, e, chosen, samples, y, target_out, target_set, split) -> AttackInput:
+def _attack_input(outputs, e, chosen, samples, y, target_out, target_set, roles) -> AttackInput:
     """What the attacker has in experiment e: the target's outputs on its members then its
-    non-members, and every shadow's IN records then every shadow's OUT records (account T5),
-    of the shadows split at the member rate or half and half (``split``)."""
-    role = "shadow" if split == "member_rate" else "shadow_balanced"
-    members, nonmembers = samples.sets(e, role)
-    shadows = [outputs[role, e, kind] for kind in chosen.shadows]
+    non-members, and every shadow's IN records then every shadow's OUT records (account T5), of
+    the shadows of one split (``roles``: split at the member rate or half and half)."""
+    shadows = [(role, kind) for kind in chosen.shadows for role in roles]
+    sets = [samples.sets(e, role) for role, _ in shadows]
+    out = [outputs[role, e, kind] for role, kind in shadows]
     return AttackInput(
         target_probs=np.concatenate(target_out),
         labels=np.concatenate([y[target_set[0]], y[target_set[1]]]),
         key=samples.key(e),
-        shadow_probs=np.concatenate([s[0] for s in shadows] + [s[1] for s in shadows]),
-        shadow_labels=np.concatenate([y[members]] * len(shadows) + [y[nonmembers]] * len(shadows)),
+        shadow_probs=np.concatenate([o[0] for o in out] + [o[1] for o in out]),
+        shadow_labels=np.concatenate([y[m] for m, _ in sets] + [y[n] for _, n in sets]),
         shadow_member=np.repeat(
-            [True, False], [len(members) * len(shadows), len(nonmembers) * len(shadows)]
+            [True, False], [sum(len(m) for m, _ in sets), sum(len(n) for _, n in sets)]
         ),
     )
 
@@ -255,8 +270,18 @@ class _Samples:
         return (row["dataset"], experiment_key(request_of(row)), int(row["repetition"]))
 
     def sets(self, e: int, role: str) -> tuple[np.ndarray, np.ndarray]:
+        """(members, non-members) of a role: a split file's, or for ``<role>_<k>`` (k >= 1) a
+        random split of the same records into as many members as the role's (seeded by the
+        sample, role and k, so every experiment on the sample shares it)."""
         sets = self.by_sample[int(self.rows[e]["sample"])]
-        return sets[f"{role}_member"], sets[f"{role}_nonmember"]
+        base, _, k = role.rpartition("_")
+        if not k.isdigit():
+            return sets[f"{role}_member"], sets[f"{role}_nonmember"]
+        members, nonmembers = sets[f"{base}_member"], sets[f"{base}_nonmember"]
+        rows = np.concatenate([members, nonmembers])
+        order = rng(self.root_seed, "resplit", role, *self.key(e)).permutation(len(rows))
+        chosen = rows[order]
+        return np.sort(chosen[: len(members)]), np.sort(chosen[len(members) :])
 
     def fit_unique(self, tasks, x, y, settings) -> dict:
         """Outputs (probabilities on members, on non-members) of each (role, experiment, kind)
