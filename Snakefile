@@ -22,6 +22,8 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/sampling.smk"
 include: "workflow/rules/models.smk"
 include: "workflow/rules/paper.smk"
+include: "workflow/rules/song.smk"
+include: "workflow/rules/readings.smk"
 include: "workflow/rules/checks.smk"
 
 
@@ -33,4 +35,5 @@ rule all:
         result_outputs(),
         figure_outputs(),
         table_outputs(),
+        song_outputs(),
         "results/digests.json",

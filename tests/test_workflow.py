@@ -143,9 +143,11 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
         assert len(results) == 4
         for column in (
             "train_accuracy",
-            "mia_balanced_accuracy",
-            "paper_mia_accuracy",
-            "mia_auc",
+            "shokri_mia_balanced_accuracy",
+            "shokri_stated_paper_mia_accuracy",
+            "metric_best_mia_auc",
+            "oracle_cv_mia_balanced_accuracy",
+            "risk_score_mia_auc",
             "delta_g",
             "mutual_information",
         ):
@@ -163,7 +165,12 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
             assert (tables_dir / f"table_{number}.{ext}").stat().st_size > 200
     table_2 = pd.read_csv(tables_dir / "table_2.csv")
     assert len(table_2) == 30 and table_2["paper_mia_pct"].notna().all()
-    assert table_2["mia_balanced_pct"].between(0, 100).all()
+    assert table_2["shokri_balanced_pct"].between(0, 100).all()
+    for name in ("song_figure_1", "song_figure_3", "song_figure_8"):
+        assert (work / "figures" / f"{name}.png").stat().st_size > 1000
+        assert len(pd.read_csv(work / "results" / "figure_data" / f"{name}.csv")) > 0
+    song_table = pd.read_csv(tables_dir / "song_table_6.csv")
+    assert set(song_table["configuration"]) == {"default", "leaky"} and len(song_table) == 20
     table_3 = pd.read_csv(tables_dir / "table_3.csv")
     assert len(table_3) == 12 and (table_3["repetitions"] == 2).all()
     table_4 = pd.read_csv(tables_dir / "table_4.csv")
@@ -186,10 +193,12 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
     }
     for dataset, frame in scores.items():
         assert len(frame) == 4 * 100 and frame["score_shokri"].dtype == np.float32
-        recomputed = attack_columns(frame, ["shokri"])
+        names = [c.removeprefix("score_") for c in frame if c.startswith("score_")]
+        recomputed = attack_columns(frame, names)
         results = tables[f"{dataset}-results"]
         for e, metrics in enumerate(recomputed):
-            assert metrics["mia_auc"] == results.loc[e, "mia_auc"], dataset
+            for column in ("shokri_mia_auc", "risk_score_paper_mia_accuracy", "oracle_mia_auc"):
+                assert metrics[column] == results.loc[e, column], (dataset, column)
 
     # Nothing left to do. Then a forced rerun of preprocessing (so of everything after it) is
     # killed with SIGKILL, Snakemake and its job alike: the README's resume command first meets

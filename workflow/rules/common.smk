@@ -68,11 +68,29 @@ def study_datasets(study):
     return [dataset for dataset in config["datasets"] if dataset in wanted]
 
 
+def study_models(study):
+    """The models block of a study: the config's, each entry updated by the study's own
+    ``models`` (a mapping entry such as ``ann`` is merged key by key)."""
+    models = {key: value for key, value in config["models"].items()}
+    for key, value in config["studies"][study].get("models", {}).items():
+        if isinstance(value, dict):
+            models[key] = {**models.get(key, {}), **value}
+        else:
+            models[key] = value
+    return models
+
+
+def in_all(study):
+    """Whether `all` runs a study (the readings studies have a target of their own)."""
+    return config["studies"][study].get("in_all", True)
+
+
 def sample_outputs():
     """Split files of every study on every one of its enabled datasets."""
     return [
         str(SAMPLES_DIR / study / f"{dataset}.experiments.parquet")
         for study in config["studies"]
+        if in_all(study)
         for dataset in study_datasets(study)
     ]
 
@@ -82,6 +100,7 @@ def result_outputs():
     return [
         str(EXPERIMENTS_DIR / study / f"{dataset}.parquet")
         for study in config["studies"]
+        if in_all(study)
         for dataset in study_datasets(study)
     ]
 
@@ -223,6 +242,50 @@ def table_outputs():
     ]
 
 
+SONG_FIGURES = {
+    "song_figure_1": "CDF of the members' privacy risk scores",
+    "song_figure_3": "Calibration of the risk score and of the Shokri attack's output",
+    "song_figure_8": "Generalization error against mean risk per (experiment, class)",
+}
+
+
+def song_inputs():
+    """The result and score tables the song_ artefacts read."""
+    study, dataset = config["song"]["study"], config["song"]["dataset"]
+    results_by_study([study])  # a clear error if the config lacks the study
+    return {
+        "results": str(EXPERIMENTS_DIR / study / f"{dataset}.parquet"),
+        "scores": str(SCORES_DIR / study / f"{dataset}.parquet"),
+    }
+
+
+READING_STUDIES = ["readings_notation", "readings_sklearn", "readings_reference"]
+
+
+def readings_results():
+    """Result tables of the readings studies on Adult: study -> path."""
+    return {
+        study: paths["adult"]
+        for study, paths in results_by_study(READING_STUDIES).items()
+        if "adult" in paths
+    }
+
+
+def song_outputs():
+    """Song and Mittal's artefacts, when the config holds their study and dataset."""
+    study, dataset = config["song"]["study"], config["song"]["dataset"]
+    if study not in config["studies"] or dataset not in study_datasets(study):
+        return []
+    figures = [
+        str(FIGURES_DIR / f"song_figure_{n}.{ext}")
+        for n in (1, 3, 8)
+        for ext in ("pdf", "png")
+    ]
+    return figures + [
+        str(TABLES_DIR / f"song_table_6.{ext}") for ext in ("csv", "md", "tex")
+    ]
+
+
 def digest_inputs():
     """Every result table of `all` whose digest the `digests` rule records (the per-record score
     tables are left out: tens of millions of rows, and every metric drawn from them is in the
@@ -238,4 +301,11 @@ def digest_inputs():
     if 8 in figures:
         tables.append(str(TABLES_DIR / "figure_8_pruned.csv"))
     tables += [p for p in table_outputs() if p.endswith(".csv")]
+    songs = song_outputs()
+    tables += [
+        str(FIGURE_DATA_DIR / Path(p).name.replace(".png", ".csv"))
+        for p in songs
+        if p.endswith(".png")
+    ]
+    tables += [p for p in songs if p.endswith(".csv")]
     return tables

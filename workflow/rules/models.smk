@@ -24,7 +24,7 @@ rule run_experiments:
         protected=lambda wildcards: config["sampling"]["protected"][wildcards.dataset],
         bins=config["sampling"]["bins"],
         top_k=config["sampling"]["top_k_features"],
-        models=config["models"],
+        models=lambda wildcards: study_models(wildcards.study),
         attacks=lambda wildcards: config["studies"][wildcards.study].get("attacks"),
         engine=config["engine"],
         fairness_pairs=config["evaluation"]["fairness_pairs"],
