@@ -172,7 +172,7 @@ def test_model_sweep_shares_samples_and_trains_each_distinct_model_once(caplog):
     lr = results[results["target_model"] == "lr"].sort_values(["repetition", "hidden_layers"])
     assert lr.groupby("repetition")["shokri_mia_auc"].nunique().eq(1).all()
     assert "training 4 lr models (C=1.0) for 8 experiments" in caplog.text
-    assert "hidden 8x8, lr=0.1" in caplog.text and "hidden 8, lr=0.1" in caplog.text
+    assert "hidden 8x8, sgd lr=0.1" in caplog.text and "hidden 8, sgd lr=0.1" in caplog.text
 
 
 def test_experiment_models_apply_model_fields_to_target_and_shadow_anns():

@@ -11,7 +11,7 @@ import yaml
 from miarep.attacks import registry
 from miarep.attacks.interface import AttackInput, run_checked
 from miarep.attacks.metric import BestMetricAttack, metric_values, modified_entropy
-from miarep.attacks.risk_score import bin_of, bin_scores
+from miarep.attacks.risk_score import bin_of, bin_scores, risk_scores
 from miarep.measures.bounds import cross_fitted_oracle_scores, oracle_scores
 from miarep.measures.metrics import mean_ci
 from miarep.measures.thresholds import best_threshold, class_thresholds
@@ -86,6 +86,12 @@ def test_the_risk_score_searches_outward_for_a_filled_bin():
     assert scores[2] == 0.5  # two steps either way: the lower side first
     edges = np.array([1.0, 2.0, 4.0])
     assert bin_of(edges, np.array([0.5, 1.0, 1.5, 2.0, 4.0, 9.0])).tolist() == [0, 0, 0, 1, 1, 1]
+
+
+def test_the_risk_score_of_a_class_with_one_shadow_value_is_one_half():
+    one = attack_input(20, 0, leaky=True)
+    one.shadow_probs = np.tile([0.3, 0.7], (len(one.shadow_labels), 1))
+    assert (risk_scores(one) == 0.5).all()
 
 
 def probs_of(labels, low, high, rng):

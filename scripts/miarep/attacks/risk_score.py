@@ -6,7 +6,7 @@ records as histograms over ``bins`` log-spaced bins between that class's smalles
 shadow value (values at most 1e-10 count as 1e-10), each normalised by its count. A target value
 outside the range falls in the first or last bin; a bin empty on both sides takes the score of the
 nearest bin that is not, searching outward, the lower side first (the authors' code). A class
-without both IN and OUT shadow records scores 0.5.
+without both IN and OUT shadow records, or whose shadow records all have one value, scores 0.5.
 
 Behind the attack interface it is ``risk_score``: the score is r(z), and a record is called a
 member when r(z) >= 0.5 (docs/account.md T11). No training.
@@ -72,6 +72,8 @@ def risk_scores(one: AttackInput, bins: int = 5) -> np.ndarray:
         query = one.labels == c
         if values_in.size == 0 or values_out.size == 0 or not query.any():
             continue
+        if np.ptp(np.maximum(np.r_[values_in, values_out], SMALLEST)) == 0:
+            continue  # one value for every shadow record: nothing tells IN from OUT
         edges, share_in, share_out = histograms(values_in, values_out, bins)
         out[query] = bin_scores(share_in, share_out)[bin_of(edges, target[query])]
     return out

@@ -334,8 +334,9 @@ def _short(kind: str, params: Mapping) -> str:
     """What tells one model group from another in a progress line."""
     if kind != "ann":
         return ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
-    hidden = "x".join(str(h) for h in params.get("hidden", []))
-    return f"hidden {hidden}, lr={params.get('learning_rate')}, l2={params.get('l2', 0.0)}"
+    config = train_config(params)  # the settings in force, defaults included
+    hidden = "x".join(str(h) for h in config.hidden)
+    return f"hidden {hidden}, {config.optimizer} lr={config.learning_rate}, l2={config.l2}"
 
 
 def _balanced_subset(is_member: np.ndarray, generator: np.random.Generator) -> np.ndarray:
