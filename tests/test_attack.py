@@ -8,6 +8,7 @@ from miarep.attacks.registry import DEFAULT_ATTACKS
 from miarep.attacks.shokri import AttackData, shokri_attack
 from miarep.experiments.runner import RunSettings, run_study
 from miarep.experiments.scores import attack_columns
+from miarep.measures.bounds import oracle_scores
 from miarep.sampling.design import expand_study
 from miarep.sampling.draw import Pool
 from miarep.sampling.splits import draw_all
@@ -162,9 +163,15 @@ def test_model_sweep_shares_samples_and_trains_each_distinct_model_once(caplog):
         "ann", "same", "lr", {"ann": ANN, "lr": {"C": 1.0}}, ANN, fairness_pairs=100
     )
     with caplog.at_level("INFO"):
-        results, _ = run_study(
+        results, scores = run_study(
             table, kinds, long, experiments, pool, np.zeros(len(table), bool), settings, 1
         )
+    # float32 ANN and float64 LR targets in one study: the oracle is still recomputable from the
+    # score table's stored loss, experiment by experiment
+    for _, part in scores.groupby("experiment"):
+        loss = part["target_loss"].to_numpy(np.float64)
+        recomputed = oracle_scores(loss, part["member"].to_numpy()) >= 0
+        np.testing.assert_array_equal(recomputed, part["decision_oracle"].to_numpy())
     assert results[["hidden_layers", "hidden_units"]].drop_duplicates().shape[0] == 2
     assert set(results["target_model"]) == {"ann", "lr"}
     assert (results["shadow_model"] == "lr").all()

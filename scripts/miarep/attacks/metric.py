@@ -22,6 +22,7 @@ from typing import ClassVar
 import numpy as np
 
 from miarep.attacks.interface import AttackInput, AttackOutput
+from miarep.measures.metrics import balanced_accuracy
 from miarep.measures.thresholds import class_thresholds
 
 #: log(0) in the modified entropy, as the authors' code has it
@@ -70,9 +71,7 @@ def metric_attack(metric: str, per_class: bool, one: AttackInput) -> tuple[Attac
     target = metric_values(metric, one.target_probs, one.labels)
     member = np.asarray(one.shadow_member, bool)
     if metric == "correctness":
-        called = shadow >= 1.0
-        accuracy = 0.5 * (called[member].mean() + (~called[~member]).mean())
-        return AttackOutput(target, target >= 1.0), float(accuracy)
+        return AttackOutput(target, target >= 1.0), balanced_accuracy(member, shadow >= 1.0)
     taus, accuracy = class_thresholds(shadow, one.shadow_labels, member, n_classes, per_class)
     score = target - taus[one.labels]
     return AttackOutput(score, score >= 0), accuracy

@@ -24,9 +24,8 @@ SMALLEST = 1e-10
 
 
 def histograms(values_in: np.ndarray, values_out: np.ndarray, bins: int):
-    """(edges, share of IN per bin, share of OUT per bin) on log-spaced bins over both sets."""
-    values_in = np.maximum(np.asarray(values_in, np.float64), SMALLEST)
-    values_out = np.maximum(np.asarray(values_out, np.float64), SMALLEST)
+    """(edges, share of IN per bin, share of OUT per bin) on log-spaced bins over both sets
+    (positive values, not all equal)."""
     both = np.concatenate([values_in, values_out])
     edges = np.logspace(np.log10(both.min()), np.log10(both.max()), bins + 1)
     edges[[0, -1]] = both.min(), both.max()  # exactly, so that no shadow value falls outside
@@ -38,10 +37,7 @@ def histograms(values_in: np.ndarray, values_out: np.ndarray, bins: int):
 def bin_scores(share_in: np.ndarray, share_out: np.ndarray) -> np.ndarray:
     """r per bin; an empty bin takes the nearest non-empty one's (outward, lower side first)."""
     total = share_in + share_out
-    filled = np.flatnonzero(total > 0)
     scores = np.full(len(total), 0.5)
-    if filled.size == 0:
-        return scores
     for b in range(len(total)):
         if total[b] > 0:
             scores[b] = share_in[b] / total[b]
@@ -62,7 +58,7 @@ def bin_of(edges: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def risk_scores(one: AttackInput, bins: int = 5) -> np.ndarray:
     """r(z) for every query record of one experiment."""
-    shadow = modified_entropy(one.shadow_probs, one.shadow_labels)
+    shadow = np.maximum(modified_entropy(one.shadow_probs, one.shadow_labels), SMALLEST)
     target = np.maximum(modified_entropy(one.target_probs, one.labels), SMALLEST)
     member = np.asarray(one.shadow_member, bool)
     out = np.full(len(target), 0.5)
@@ -72,7 +68,7 @@ def risk_scores(one: AttackInput, bins: int = 5) -> np.ndarray:
         query = one.labels == c
         if values_in.size == 0 or values_out.size == 0 or not query.any():
             continue
-        if np.ptp(np.maximum(np.r_[values_in, values_out], SMALLEST)) == 0:
+        if np.ptp(np.r_[values_in, values_out]) == 0:
             continue  # one value for every shadow record: nothing tells IN from OUT
         edges, share_in, share_out = histograms(values_in, values_out, bins)
         out[query] = bin_scores(share_in, share_out)[bin_of(edges, target[query])]

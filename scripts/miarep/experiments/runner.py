@@ -27,7 +27,7 @@ from miarep.attacks import registry
 from miarep.attacks.interface import AttackInput, run_checked
 from miarep.core.seeding import int_seed, rng
 from miarep.data.encoding import ENCODED_PREFIX
-from miarep.experiments.scores import BOUNDS, EPS, attack_columns, score_table
+from miarep.experiments.scores import BOUNDS, attack_columns, score_table, target_loss
 from miarep.measures import properties
 from miarep.measures.bounds import cross_fitted_oracle_scores, oracle_scores
 from miarep.sampling.design import experiment_key, model_fields_of, request_of
@@ -217,7 +217,7 @@ def _train(models, samples, x, y, settings, roles: Mapping, splits: set) -> dict
 
 def _bounds(query: AttackInput, is_member: np.ndarray, root_seed: int, key: tuple) -> dict:
     """The oracle bounds' scores for one experiment (account E5)."""
-    loss = _log_loss(query.target_probs, query.labels)
+    loss = target_loss(query.target_probs, query.labels).astype(np.float64)
     return {
         "oracle": oracle_scores(loss, is_member),
         "oracle_cv": cross_fitted_oracle_scores(loss, is_member, rng(root_seed, "oracle", *key)),
@@ -237,13 +237,6 @@ def _shadow_tasks(roles: list[str], models: list["ExperimentModels"]) -> list[tu
         for kind in m.shadows
         for role in roles
     ]
-
-
-def _log_loss(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Per-record log-loss exactly as the score table stores it (``target_loss``), so that the
-    oracle bound can be recomputed from that table."""
-    p_true = np.asarray(probs)[np.arange(len(labels)), labels]
-    return (-np.log(np.clip(p_true, EPS, 1.0))).astype(np.float32).astype(np.float64)
 
 
 def _attack_input(outputs, e, chosen, samples, y, target_out, target_set, roles) -> AttackInput:

@@ -24,6 +24,13 @@ EPS = float(np.finfo(np.float32).eps)
 BOUNDS = ("oracle", "oracle_cv")
 
 
+def target_loss(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """One experiment's per-record log-loss as the table stores it (float32, computed in the
+    experiment's own dtype), so that the oracle bounds can be recomputed from the table."""
+    p_true = np.asarray(probs)[np.arange(len(labels)), labels]
+    return (-np.log(np.clip(p_true, EPS, 1.0))).astype(np.float32)
+
+
 def score_table(
     records: Sequence[np.ndarray],
     member: Sequence[np.ndarray],
@@ -46,7 +53,11 @@ def score_table(
         "member": np.concatenate(member).astype(bool),
         "balanced": np.concatenate(balanced).astype(bool),
         "label": label.astype(np.int8),
-        "target_loss": (-np.log(np.clip(p_true, EPS, 1.0))).astype(np.float32),
+        # per experiment: a study mixing float32 ANNs and float64 sklearn models would
+        # otherwise take every loss in float64
+        "target_loss": np.concatenate(
+            [target_loss(p, y) for p, y in zip(target_probs, labels, strict=True)]
+        ),
         "target_p_true": p_true.astype(np.float32),
     }
     for name, outputs in attacks.items():

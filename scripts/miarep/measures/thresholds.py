@@ -8,6 +8,8 @@ Mittal's rule, docs/account.md T10); of several equally good values the smallest
 
 import numpy as np
 
+from miarep.measures.metrics import balanced_accuracy
+
 
 def best_threshold(values_in: np.ndarray, values_out: np.ndarray) -> tuple[float, float]:
     """(tau, balanced accuracy at tau) over the observed values; (nan, nan) if a side is empty."""
@@ -39,6 +41,4 @@ def class_thresholds(
             tau, _ = best_threshold(values[of_class & member], values[of_class & ~member])
             if not np.isnan(tau):
                 taus[c] = tau
-    called = values >= taus[labels]
-    accuracy = 0.5 * (called[member].mean() + (~called[~member]).mean())
-    return taus, float(accuracy)
+    return taus, balanced_accuracy(member, values >= taus[labels])
