@@ -150,9 +150,7 @@ def render(
 def with_blind(frame: pd.DataFrame, line: str) -> pd.DataFrame:
     """``frame`` with ``<line>_blind``: the paper-protocol score of a blind attack calling the
     same share of records "member" (per experiment, at its member rate)."""
-    rate = frame.get("member_rate", 0.75)
-    called = frame[style.column(line, style.CALLED)]
-    return frame.assign(**{f"{line}_blind": style.blind(called, rate)})
+    return frame.assign(**{f"{line}_blind": style.blind_of(frame, line)})
 
 
 def _line_panels(spec: FigureSpec, tables, datasets):

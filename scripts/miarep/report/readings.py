@@ -46,7 +46,6 @@ def readings_table(
             for split in SPLITS:
                 balanced = percent_summary(chosen[style.column(split, style.BALANCED)])
                 protocol = percent_summary(chosen[style.column(split, style.PAPER)])
-                called = chosen[style.column(split, style.CALLED)]
                 row = {
                     "reading": study.removeprefix("readings_"),
                     "split": split,
@@ -60,7 +59,7 @@ def readings_table(
                     "mia_balanced_ci": balanced["ci"],
                     "mia_paper_protocol_pct": protocol["mean"],
                     "mia_paper_protocol_ci": protocol["ci"],
-                    "blind_pct": 100 * float(np.mean(style.blind(called))),
+                    "blind_pct": 100 * float(np.mean(style.blind_of(chosen, split))),
                     "paper_train_pct": spec["train_pct"],
                     "paper_test_pct": spec["test_pct"],
                     "paper_mia_pct": spec["mia_pct"],

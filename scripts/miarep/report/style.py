@@ -53,6 +53,12 @@ def blind(called_share, member_rate=0.75):
     return (1 - member_rate) + (2 * member_rate - 1) * called_share
 
 
+def blind_of(frame, line: str):
+    """:func:`blind` per result row of ``frame`` for one line: at the share that line called
+    "member" and the row's member rate (the paper's 75% where the table has no such column)."""
+    return blind(frame[column(line, CALLED)], frame.get("member_rate", 0.75))
+
+
 DATASET_TITLES = {"purchase": "(a) Purchase", "texas": "(b) Texas", "adult": "(c) Adult"}
 DATASET_ORDER = ["purchase", "texas", "adult"]
 

@@ -43,17 +43,15 @@ def line_summaries(group: pd.DataFrame) -> dict:
     """Per line: balanced and paper-protocol MIA accuracy (%, mean and CI), the blind attack's
     paper-protocol score at the same called share, and the mean ROC AUC."""
     out = {}
-    rate = group.get("member_rate", 0.75)
     for line in style.LINES:
         balanced = percent_summary(group[style.column(line, style.BALANCED)])
         paper_protocol = percent_summary(group[style.column(line, style.PAPER)])
-        blind = style.blind(group[style.column(line, style.CALLED)], rate)
         out |= {
             f"{line}_balanced_pct": balanced["mean"],
             f"{line}_balanced_ci": balanced["ci"],
             f"{line}_paper_protocol_pct": paper_protocol["mean"],
             f"{line}_paper_protocol_ci": paper_protocol["ci"],
-            f"{line}_blind_pct": 100 * float(np.mean(blind)),
+            f"{line}_blind_pct": 100 * float(np.mean(style.blind_of(group, line))),
             f"{line}_auc": float(group[style.column(line, style.AUC)].mean()),
         }
     return out
