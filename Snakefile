@@ -24,6 +24,7 @@ include: "workflow/rules/models.smk"
 include: "workflow/rules/paper.smk"
 include: "workflow/rules/song.smk"
 include: "workflow/rules/readings.smk"
+include: "workflow/rules/defenses.smk"
 include: "workflow/rules/checks.smk"
 
 
@@ -36,4 +37,5 @@ rule all:
         figure_outputs(),
         table_outputs(),
         song_outputs(),
+        table_5_outputs(),
         "results/digests.json",

@@ -175,6 +175,13 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
     assert len(table_3) == 12 and (table_3["repetitions"] == 2).all()
     table_4 = pd.read_csv(tables_dir / "table_4.csv")
     assert len(table_4) == 36 and table_4["paper_pearson_r"].notna().all()
+    table_5 = pd.read_csv(tables_dir / "table_5.csv", keep_default_na=False, na_values=[""])
+    assert table_5["regularizer"].tolist()[:3] == ["None", "L1", "delta_g"]
+    assert table_5["paper_train_pct"].iloc[:4].notna().all() and (table_5["repetitions"] == 2).all()
+    assert table_5.loc[table_5["regularizer"] == "delta_g", "max_diff"].notna().all()
+    assert len(pd.read_csv(tables_dir / "table_5_grid.csv")) == 3 + 4 * 2
+    for name in ("privacy_utility", "trajectories"):
+        assert (work / "figures" / f"table_5_{name}.png").stat().st_size > 1000
     tables = {d: pd.read_parquet(processed / f"{d}.parquet") for d in cards}
     tables |= {
         f"{d}-results": pd.read_parquet(

@@ -286,6 +286,27 @@ def song_outputs():
     ]
 
 
+def table_5_results():
+    """Result tables of Table 5's study: dataset -> [path]."""
+    return pooled_results([config["table_5"]["study"]])
+
+
+def table_5_outputs():
+    """Table 5 and its figures, when the config holds its study and `all` runs it."""
+    study = config["table_5"]["study"]
+    if study not in config["studies"] or not in_all(study) or not study_datasets(study):
+        return []
+    names = [f"table_5.{ext}" for ext in ("csv", "md", "tex")] + ["table_5_grid.csv"]
+    figures = [
+        f"table_5_{name}.{ext}"
+        for name in ("privacy_utility", "trajectories")
+        for ext in ("pdf", "png")
+    ]
+    return [str(TABLES_DIR / n) for n in names] + [
+        str(FIGURES_DIR / f) for f in figures
+    ]
+
+
 def digest_inputs():
     """Every result table of `all` whose digest the `digests` rule records (the per-record score
     tables are left out: tens of millions of rows, and every metric drawn from them is in the
@@ -308,4 +329,7 @@ def digest_inputs():
         if p.endswith(".png")
     ]
     tables += [p for p in songs if p.endswith(".csv")]
+    table_5 = [p for p in table_5_outputs() if p.endswith(".csv")]
+    if table_5:
+        tables += table_5 + [str(FIGURE_DATA_DIR / "table_5_trajectories.csv")]
     return tables

@@ -18,7 +18,7 @@ attack's metrics, computed from that table, under both evaluation protocols (acc
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,9 @@ from miarep.attacks import registry
 from miarep.attacks.interface import AttackInput, run_checked
 from miarep.core.seeding import int_seed, rng
 from miarep.data.encoding import ENCODED_PREFIX
+from miarep.defenses.context import PropertyContext
+from miarep.defenses.spec import defense_spec
+from miarep.defenses.train import DefendedTrainer
 from miarep.experiments.scores import BOUNDS, attack_columns, score_table, target_loss
 from miarep.measures import properties
 from miarep.measures.bounds import cross_fitted_oracle_scores, oracle_scores
@@ -78,6 +81,8 @@ class ExperimentModels:
     target: str
     shadows: list[str]
     model_settings: Mapping[str, Mapping]
+    #: result-table columns of the model fields only some studies set (Table 5's)
+    columns: Mapping = field(default_factory=dict)
 
     @classmethod
     def resolve(cls, settings: RunSettings, fields: Mapping) -> "ExperimentModels":
@@ -85,8 +90,10 @@ class ExperimentModels:
 
         ``hidden_layers`` and ``hidden_units`` make the ANN ``hidden_layers`` layers of
         ``hidden_units`` units (a field left empty keeps the config's depth, or its first width);
-        ``learning_rate`` and ``l2`` replace the ANN's. The ANN settings apply to target and
-        shadow ANNs alike (the attacker knows the target's architecture, paper Section 3).
+        ``learning_rate``, ``l2`` and ``epochs`` replace the ANN's; ``defense`` and
+        ``defense_lambda`` train it under a defense (:mod:`miarep.defenses.spec`). The ANN
+        settings apply to target and shadow ANNs alike (the attacker knows the target's
+        architecture and training, paper Section 3: with a defense, the adaptive attacker).
         """
         target = str(fields.get("target_model", settings.target))
         shadow = str(fields.get("shadow_model", settings.shadow))
@@ -99,17 +106,29 @@ class ExperimentModels:
         if "hidden_units" in fields or layers != len(hidden):
             hidden = [int(fields.get("hidden_units", hidden[0]))] * layers
         ann["hidden"] = hidden
-        for field in ("learning_rate", "l2"):
-            if field in fields:
-                ann[field] = float(fields[field])
-        return cls(target, shadows, {**settings.model_settings, "ann": ann})
+        for key in ("learning_rate", "l2"):
+            if key in fields:
+                ann[key] = float(fields[key])
+        columns = {}
+        if "epochs" in fields:
+            ann["epochs"] = columns["epochs"] = int(fields["epochs"])
+        if "defense" in fields or "defense_lambda" in fields:
+            name = str(fields.get("defense", "none"))
+            lam = 0.0 if name == "none" else float(fields.get("defense_lambda", 0.0))
+            ann["defense"] = {**dict(ann.get("defense") or {}), "name": name, "lambda": lam}
+            columns |= {"defense": name, "defense_lambda": lam}
+        return cls(target, shadows, {**settings.model_settings, "ann": ann}, columns)
 
     def describe(self) -> dict:
         """Result-table columns naming the models actually trained."""
-        return {
-            "target_model": self.target,
-            "shadow_model": "all" if len(self.shadows) > 1 else self.shadows[0],
-        } | ann_columns(self.model_settings["ann"])
+        return (
+            {
+                "target_model": self.target,
+                "shadow_model": "all" if len(self.shadows) > 1 else self.shadows[0],
+            }
+            | ann_columns(self.model_settings["ann"])
+            | self.columns
+        )
 
 
 def run_study(
@@ -142,7 +161,10 @@ def run_study(
     if settings.n_shadows < 1:
         raise ValueError(f"n_shadows must be at least 1, got {settings.n_shadows}")
     roles = {split: _shadow_roles(split, settings.n_shadows) for split in registry.SHADOW_SPLITS}
-    outputs = _train(models, samples, x, y, settings, roles, splits)
+    context = PropertyContext(
+        y, protected, pool.codes, list(pool.top_features), settings.fairness_pairs
+    )
+    outputs = _train(models, samples, x, y, settings, roles, splits, context)
     target_out = [outputs["target", e, m.target] for e, m in enumerate(models)]
     target_sets = [samples.sets(e, "target") for e in range(len(rows))]
     inputs = {
@@ -183,6 +205,7 @@ def run_study(
                 generator,
             )
         )
+        out.update(_regularizer_columns(models[e], context, samples.seed("target", e, "ann")))
         for name, outs in attack_outputs.items():
             out.update({f"{name}_{key}": value for key, value in outs[e].info.items()})
         results.append(out)
@@ -201,7 +224,7 @@ def run_study(
     return pd.DataFrame(results), scores
 
 
-def _train(models, samples, x, y, settings, roles: Mapping, splits: set) -> dict:
+def _train(models, samples, x, y, settings, roles: Mapping, splits: set, context=None) -> dict:
     """Every target, and the shadows of the splits the attacks use: outputs keyed (role,
     experiment, kind). The balanced shadows train in a batch of their own, so that the target
     and 75/25 shadow models train exactly as before the balanced shadows existed (the
@@ -209,10 +232,27 @@ def _train(models, samples, x, y, settings, roles: Mapping, splits: set) -> dict
     tasks = [("target", e, m.target, m.model_settings[m.target]) for e, m in enumerate(models)]
     if "member_rate" in splits:
         tasks += _shadow_tasks(roles["member_rate"], models)
-    outputs = samples.fit_unique(tasks, x, y, settings)
+    outputs = samples.fit_unique(tasks, x, y, settings, context)
     if "balanced" in splits:
-        outputs |= samples.fit_unique(_shadow_tasks(roles["balanced"], models), x, y, settings)
+        outputs |= samples.fit_unique(
+            _shadow_tasks(roles["balanced"], models), x, y, settings, context
+        )
     return outputs
+
+
+def _regularizer_columns(models: "ExperimentModels", context: PropertyContext, seed: int) -> dict:
+    """Algorithm 1's r of a defended target: at the first epoch, its minimum, Max Diff (their
+    difference, account R3) and the trajectory, one value per epoch (as JSON)."""
+    defense = defense_spec(models.model_settings["ann"].get("defense"))
+    if models.target != "ann" or defense.measured is None:
+        return {}
+    trajectory = context.trajectories[defense.name, defense.lam, seed]
+    return {
+        "r_first": trajectory[0],
+        "r_min": min(trajectory),
+        "max_diff": trajectory[0] - min(trajectory),
+        "r_trajectory": json.dumps([round(r, 8) for r in trajectory]),
+    }
 
 
 def _bounds(query: AttackInput, is_member: np.ndarray, root_seed: int, key: tuple) -> dict:
@@ -289,35 +329,38 @@ class _Samples:
         chosen = rows[order]
         return np.sort(chosen[: len(members)]), np.sort(chosen[len(members) :])
 
-    def fit_unique(self, tasks, x, y, settings) -> dict:
+    def seed(self, role: str, e: int, kind: str) -> int:
+        """The seed of a model: the target's by its sample, a shadow's by role and kind too."""
+        return int_seed(
+            self.root_seed, *((role,) if role == "target" else (role, kind)), *self.key(e)
+        )
+
+    def fit_unique(self, tasks, x, y, settings, context=None) -> dict:
         """Outputs (probabilities on members, on non-members) of each (role, experiment, kind)
         task; ``tasks`` holds (role, experiment, kind, model settings). Target and shadow models
-        with the same settings are trained in one batch, each distinct model once."""
+        with the same settings are trained in one batch, each distinct model once; defended ANNs
+        that differ only in their defense's lambda share a batch too, each with its own lambda."""
         groups: dict[tuple, dict[tuple, list[tuple]]] = {}
         settings_of: dict[tuple, Mapping] = {}
         for role, e, kind, params in tasks:
-            spec = (kind, json.dumps(params, sort_keys=True, default=list))
-            settings_of.setdefault(spec, params)
-            model = (role, int(self.rows[e]["sample"]))
+            shared, lam = _without_lambda(kind, params)
+            spec = (kind, json.dumps(shared, sort_keys=True, default=list))
+            settings_of.setdefault(spec, shared)
+            model = (role, int(self.rows[e]["sample"]), lam)
             groups.setdefault(spec, {}).setdefault(model, []).append((role, e, kind))
         out: dict = {}
         for spec, users in groups.items():
             kind, params = spec[0], settings_of[spec]
-            first = [(role, entries[0][1]) for (role, _), entries in users.items()]
+            first = [(role, entries[0][1]) for (role, _, _), entries in users.items()]
+            lambdas = [lam for _, _, lam in users]
             log.info(
                 "training %d %s models (%s) for %d experiments",
                 len(first),
                 kind,
-                _short(kind, params),
+                _short(kind, params, lambdas),
                 len({e for entries in users.values() for _, e, _ in entries}),
             )
             sets = [self.sets(e, role) for role, e in first]
-            seeds = [
-                int_seed(
-                    self.root_seed, *((role,) if role == "target" else (role, kind)), *self.key(e)
-                )
-                for role, e in first
-            ]
             outputs = fit_predict(
                 kind,
                 params,
@@ -325,10 +368,11 @@ class _Samples:
                 y,
                 [members for members, _ in sets],
                 [list(pair) for pair in sets],
-                seeds,
+                [self.seed(role, e, kind) for role, e in first],
                 self.masks[[e for _, e in first]],
                 settings.device,
                 settings.chunk_models,
+                trainer=_trainer(kind, params, lambdas, context),
             )
             for result, entries in zip(outputs, users.values(), strict=True):
                 for task in entries:
@@ -336,13 +380,33 @@ class _Samples:
         return out
 
 
-def _short(kind: str, params: Mapping) -> str:
+def _trainer(kind: str, params: Mapping, lambdas: list, context) -> DefendedTrainer | None:
+    """How a group of ANNs with a defense trains (None: the engine's plain fit)."""
+    if kind != "ann" or not params.get("defense"):
+        return None
+    return DefendedTrainer(defense_spec(params["defense"]), np.asarray(lambdas), context)
+
+
+def _without_lambda(kind: str, params: Mapping) -> tuple[Mapping, float | None]:
+    """An ANN's settings less its defense's lambda, and that lambda (None: no defense)."""
+    defense = params.get("defense") if kind == "ann" else None
+    if not defense:
+        return params, None
+    rest = {k: v for k, v in defense.items() if k != "lambda"}
+    return {**params, "defense": rest}, float(defense.get("lambda", 0.0))
+
+
+def _short(kind: str, params: Mapping, lambdas=(None,)) -> str:
     """What tells one model group from another in a progress line."""
     if kind != "ann":
         return ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
     config = train_config(params)  # the settings in force, defaults included
     hidden = "x".join(str(h) for h in config.hidden)
-    return f"hidden {hidden}, {config.optimizer} lr={config.learning_rate}, l2={config.l2}"
+    text = f"hidden {hidden}, {config.optimizer} lr={config.learning_rate}, l2={config.l2}"
+    if params.get("defense"):
+        text += f", {config.epochs} epochs, defense {params['defense']['name']}"
+        text += f" at lambda {sorted(set(lambdas))}"
+    return text
 
 
 def _balanced_subset(is_member: np.ndarray, generator: np.random.Generator) -> np.ndarray:

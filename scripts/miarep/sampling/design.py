@@ -5,7 +5,11 @@ grid values, on top of the base request, is repeated r times. Fields are of two 
 
 - request fields (:data:`REQUEST_FIELDS`) say what data an experiment samples;
 - model fields (:data:`MODEL_FIELDS`) change its models from the config's ``models`` block (the
-  model sweeps of Section 4.2: Figure 8, Tables 2 and 3). Empty means "as the config says".
+  model sweeps of Section 4.2: Figure 8, Tables 2 and 3; Table 5's defenses and early-stopping
+  checkpoints). Empty means "as the config says".
+
+``grid`` may also be a list of grids: the study is then the union of their products, in order
+(Table 5 crosses its defenses with a lambda grid, and its checkpoints with nothing).
 
 An experiment's random streams are derived from the root seed, its request and its repetition
 (:func:`experiment_key`), never from its model fields: experiments that differ only in their
@@ -36,7 +40,12 @@ MODEL_FIELDS = {
     "hidden_units": "Int64",
     "learning_rate": "float64",
     "l2": "float64",
+    "epochs": "Int64",
+    "defense": "string",
+    "defense_lambda": "float64",
 }
+#: model fields that are columns of a study's table only where the study sets them (Table 5's)
+OPTIONAL_FIELDS = ("epochs", "defense", "defense_lambda")
 
 
 def expand_study(study: Mapping, dataset: str, member_rate: float) -> pd.DataFrame:
@@ -48,20 +57,26 @@ def expand_study(study: Mapping, dataset: str, member_rate: float) -> pd.DataFra
     override = dict(study.get("overrides", {}).get(dataset, {}))
     base = {"member_rate": member_rate, **dict(study.get("base", {}))}
     base |= dict(override.get("base", {}))
-    grid = dict(study.get("grid", {})) | dict(override.get("grid", {}))
+    grids = study.get("grid", {})
+    grids = [grids] if isinstance(grids, Mapping) else list(grids)
+    extra = dict(override.get("grid", {}))
     known = [*REQUEST_FIELDS, *MODEL_FIELDS]
-    unknown = (set(base) | set(grid)) - set(known)
-    if unknown:
-        raise ValueError(f"unknown experiment fields {sorted(unknown)} (use {known})")
-    names = list(grid)
     rows = []
-    for values in itertools.product(*(grid[name] for name in names)):
-        fields = {field: None for field in known} | base | dict(zip(names, values, strict=True))
-        # validate early, with the offending request in the message
-        SamplingRequest(**{field: fields[field] for field in REQUEST_FIELDS})
-        for repetition in range(int(study.get("repetitions", 1))):
-            rows.append({"dataset": dataset, **fields, "repetition": repetition})
-    table = pd.DataFrame(rows, columns=["dataset", *known, "repetition"])
+    for one in grids:
+        grid = dict(one) | extra
+        unknown = (set(base) | set(grid)) - set(known)
+        if unknown:
+            raise ValueError(f"unknown experiment fields {sorted(unknown)} (use {known})")
+        names = list(grid)
+        for values in itertools.product(*(grid[name] for name in names)):
+            fields = {field: None for field in known} | base | dict(zip(names, values, strict=True))
+            # validate early, with the offending request in the message
+            SamplingRequest(**{field: fields[field] for field in REQUEST_FIELDS})
+            for repetition in range(int(study.get("repetitions", 1))):
+                rows.append({"dataset": dataset, **fields, "repetition": repetition})
+    used = {name for row in rows for name in OPTIONAL_FIELDS if row[name] is not None}
+    columns = [f for f in known if f not in OPTIONAL_FIELDS or f in used]
+    table = pd.DataFrame(rows, columns=["dataset", *columns, "repetition"])
     table.insert(0, "experiment", range(len(table)))
     return typed(table)
 

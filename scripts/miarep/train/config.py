@@ -77,8 +77,15 @@ class TrainConfig:
         return torch.float64 if self.dtype == "float64" else torch.float32
 
 
+#: ANN settings that are not the engine's: ``defense`` is read by the model zoo
+#: (:mod:`miarep.defenses.spec`)
+NOT_ENGINE = ("defense",)
+
+
 def train_config(settings: Mapping) -> TrainConfig:
-    """A TrainConfig from a config mapping (lists become tuples, unknown keys are errors)."""
+    """A TrainConfig from a config mapping (lists become tuples, unknown keys are errors; the
+    keys of :data:`NOT_ENGINE` are left to their readers)."""
+    settings = {k: v for k, v in settings.items() if k not in NOT_ENGINE}
     known = {f.name for f in fields(TrainConfig)}
     unknown = set(settings) - known
     if unknown:

@@ -6,7 +6,7 @@ RandomForestClassifier (gini) and KNeighborsClassifier, trained one by one.
 """
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import torch
@@ -61,9 +61,15 @@ def fit_predict(
     feature_masks: np.ndarray | None = None,
     device: str = "auto",
     chunk_models: int = 100,
+    trainer: Callable | None = None,
 ) -> list[list[np.ndarray]]:
     """Train model k on rows ``train_sets[k]`` and return its (n, 2) probabilities on each of
-    ``predict_sets[k]``; ``feature_masks[k]`` (0/1 over columns) restricts its inputs."""
+    ``predict_sets[k]``; ``feature_masks[k]`` (0/1 over columns) restricts its inputs.
+
+    ``trainer(engine, x, y, sets, seeds, feature_masks, models)`` replaces the engine's plain fit
+    for ANNs (``models``: the positions of the engine's models among all K): how a defense from a
+    higher layer (:mod:`miarep.defenses.train`) trains them.
+    """
     if kind == "ann":
         return _fit_predict_ann(
             train_config(settings),
@@ -75,6 +81,7 @@ def fit_predict(
             feature_masks,
             device,
             chunk_models,
+            trainer or plain_fit,
         )
     out = []
     for k, rows in enumerate(train_sets):
@@ -103,8 +110,13 @@ def _fit_predict_sklearn(kind, settings, x, y, rows, predict_sets, seed) -> list
     ]
 
 
+def plain_fit(engine, x, y, sets, seeds, feature_masks, models) -> None:
+    """The engine's own training, each model from its seed."""
+    engine.fit(x, y, sets, gens=generators(seeds, engine.device))
+
+
 def _fit_predict_ann(
-    config, x, y, train_sets, predict_sets, seeds, feature_masks, device, chunk_models
+    config, x, y, train_sets, predict_sets, seeds, feature_masks, device, chunk_models, trainer
 ) -> list[list[np.ndarray]]:
     x_t = torch.tensor(x)
     y_t = torch.tensor(y, dtype=torch.float64)
@@ -115,7 +127,7 @@ def _fit_predict_ann(
         engine = BatchedMLP(config, x.shape[1], stop - start, device, masks)
         empty = [len(s) == 0 for s in train_sets[start:stop]]
         sets = [s if len(s) else np.zeros(1, dtype=np.int64) for s in train_sets[start:stop]]
-        engine.fit(x_t, y_t, sets, gens=generators(seeds[start:stop], engine.device))
+        trainer(engine, x_t, y_t, sets, seeds[start:stop], masks, np.arange(start, stop))
         log.info("trained ANN models %d-%d of %d", start + 1, stop, len(train_sets))
         n_sets = max(len(p) for p in predict_sets[start:stop])
         results: list[list[np.ndarray]] = [[] for _ in range(stop - start)]
