@@ -52,9 +52,14 @@ class InnerLoop:
             np.arange(n_inputs) if feature_masks is None else np.flatnonzero(feature_masks[k])
             for k in range(len(self.members))
         ]
+        individual = spec.measured == "delta_i"
         self.pairs = [
-            context.pairs_for(len(m), s) if spec.measured == "delta_i" else None
+            context.pairs_for(len(m), s) if individual else None
             for m, s in zip(self.members, self.seeds, strict=True)
+        ]
+        # P[x] depends on the training set only: computed once, not every epoch
+        self.record_prob = [
+            context.record_probabilities(m) if individual else None for m in self.members
         ]
         cfg = engine.config
         self.copy_config = dataclasses.replace(cfg, epochs=1, tol=None)
@@ -93,7 +98,12 @@ class InnerLoop:
             n = len(self.members[k])
             block = probabilities[position * copies : (position + 1) * copies, :n]
             r = self.context.measure(
-                self.spec.measured, block, self.members[k], self.columns[k], self.pairs[k]
+                self.spec.measured,
+                block,
+                self.members[k],
+                self.columns[k],
+                self.pairs[k],
+                self.record_prob[k],
             )
             values.append(float(np.max(r)))
         return np.asarray(values)

@@ -34,11 +34,13 @@ class PropertyContext:
         members: np.ndarray,
         columns: np.ndarray,
         pairs: tuple[np.ndarray, np.ndarray] | None = None,
+        record_prob: np.ndarray | None = None,
     ) -> np.ndarray:
         """(L,) values of property ``name`` of L models' probabilities (L, n, C) on ``members``.
 
         ``columns`` are the features the models see (for I_X); ``pairs`` the record pairs of
-        delta_i (:meth:`pairs_for`).
+        delta_i (:meth:`pairs_for`) and ``record_prob`` its P[x] of ``members``
+        (:meth:`record_probabilities`, computed here when left out).
         """
         predictions = probabilities.argmax(-1)
         group = self.protected[members]
@@ -51,12 +53,9 @@ class PropertyContext:
         if name == "delta_i":
             if pairs is None:
                 raise ValueError("delta_i needs record pairs (PropertyContext.pairs_for)")
-            combo = self.codes[np.ix_(members, self.top_features)]
-            return np.atleast_1d(
-                properties.individual_fairness(
-                    probabilities, properties.record_probabilities(combo), pairs
-                )
-            )
+            if record_prob is None:
+                record_prob = self.record_probabilities(members)
+            return np.atleast_1d(properties.individual_fairness(probabilities, record_prob, pairs))
         if name == "I_X":
             return np.atleast_1d(
                 properties.mutual_information_records_params(
@@ -64,6 +63,10 @@ class PropertyContext:
                 )
             )
         raise ValueError(f"unknown property {name!r}")
+
+    def record_probabilities(self, members: np.ndarray) -> np.ndarray:
+        """P[x] of each member: the frequency of its top-5 combination among ``members`` (M5)."""
+        return properties.record_probabilities(self.codes[np.ix_(members, self.top_features)])
 
     def pairs_for(self, n_members: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
         """One model's sample of record pairs for delta_i, the same in every epoch."""
