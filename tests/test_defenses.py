@@ -202,9 +202,23 @@ def test_algorithm1_model_in_a_batch_is_the_model_trained_alone(fixture_data):
     fit_algorithm1(alone, spec, np.array([0.1]), x, y, members[1:2], seeds[1:2], context)
     for w_batch, w_alone in zip(together.weights, alone.weights, strict=True):
         np.testing.assert_allclose(w_batch[1].numpy(), w_alone[0].numpy(), rtol=0, atol=1e-12)
-    trajectory = context.trajectories["delta_g", 0.1, 22]
+    trajectory = context.trajectories[config, "delta_g", 0.1, 22]
     assert len(trajectory) == config.epochs
     assert all(0 <= r <= 1 for r in trajectory)
+    # another architecture with the same seed (one sample, two targets) keeps its own trajectory
+    wider = TrainConfig(hidden=(9,), learning_rate=0.05, epochs=4, tol=None, dtype="float64")
+    fit_algorithm1(
+        BatchedMLP(wider, D, 1, "cpu"),
+        spec,
+        np.array([0.1]),
+        x,
+        y,
+        members[1:2],
+        seeds[1:2],
+        context,
+    )
+    assert context.trajectories[config, "delta_g", 0.1, 22] == trajectory
+    assert context.trajectories[wider, "delta_g", 0.1, 22] != trajectory
 
 
 def test_defense_settings_are_checked():

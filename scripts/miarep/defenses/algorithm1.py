@@ -156,5 +156,5 @@ def fit_algorithm1(
     ]
     history = engine.fit(x, y, members, gens=gens, penalties=penalties, on_epoch_end=on_epoch_end)
     for seed, lam, trajectory in zip(seeds, lambdas, trajectories, strict=True):
-        context.trajectories[spec.name, float(lam), int(seed)] = trajectory
+        context.trajectories[engine.config, spec.name, float(lam), int(seed)] = trajectory
     return history

@@ -23,9 +23,9 @@ class PropertyContext:
     codes: np.ndarray
     top_features: list[int]
     n_pairs: int = 100_000
-    #: r in force in each epoch of each defended model, by (defense, lambda, seed), filled in by
-    #: the trainer
-    trajectories: dict[tuple[str, float, int], list[float]] = field(default_factory=dict)
+    #: r in force in each epoch of each defended model, by (TrainConfig, defense, lambda, seed),
+    #: filled in by the trainer (models of one sample share seeds across architectures)
+    trajectories: dict[tuple, list[float]] = field(default_factory=dict)
 
     def measure(
         self,

@@ -243,10 +243,11 @@ def _train(models, samples, x, y, settings, roles: Mapping, splits: set, context
 def _regularizer_columns(models: "ExperimentModels", context: PropertyContext, seed: int) -> dict:
     """Algorithm 1's r of a defended target: at the first epoch, its minimum, Max Diff (their
     difference, account R3) and the trajectory, one value per epoch (as JSON)."""
-    defense = defense_spec(models.model_settings["ann"].get("defense"))
+    ann = models.model_settings["ann"]
+    defense = defense_spec(ann.get("defense"))
     if models.target != "ann" or defense.measured is None:
         return {}
-    trajectory = context.trajectories[defense.name, defense.lam, seed]
+    trajectory = context.trajectories[train_config(ann), defense.name, defense.lam, seed]
     return {
         "r_first": trajectory[0],
         "r_min": min(trajectory),
