@@ -265,7 +265,7 @@ def trajectory_figure(curves: pd.DataFrame, pdf: str | Path, png: str | Path) ->
                 lw=1,
                 label=f"{dataset}, {target}, lambda {lam:g}",
             )
-        ax.set_title(REGULARIZERS[defense].split(",")[0])
+        ax.set_title(REGULARIZERS[defense].split(" (")[0])
         ax.set_xlabel("epoch")
         ax.set_ylabel("r (largest of l copies)")
     if defenses:
