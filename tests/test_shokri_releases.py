@@ -10,6 +10,7 @@ import pytest
 
 from miarep.core.errors import DataError
 from miarep.data import shokri_releases as releases
+from miarep.data.checksums import git_blob_sha1
 
 
 def _tarball(path, members: dict[str, str]):
@@ -78,9 +79,9 @@ def test_blob_sha1_is_what_git_prints_and_a_changed_file_is_refused(tmp_path):
     printed = subprocess.run(
         ["git", "hash-object", str(path)], capture_output=True, text=True, check=True
     ).stdout.strip()
-    assert releases.git_blob_sha1(path) == printed
+    assert git_blob_sha1(path) == printed
     assert releases.verify_release(path, printed) == printed
-    with pytest.raises(DataError, match="dataset_purchase.tgz"):
+    with pytest.raises(DataError, match="dataset_purchase.tgz: checksum mismatch \\(git blob sha1"):
         releases.verify_release(path)  # not the published bytes
     with pytest.raises(DataError, match="not found"):
         releases.verify_release(tmp_path / "dataset_texas.tgz")

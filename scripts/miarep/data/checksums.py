@@ -1,7 +1,9 @@
-"""SHA-256 checks, so that a replication provably starts from the published bytes."""
+"""Checksums (SHA-256; git blob SHA-1 for releases kept in git), so that a replication provably
+starts from the published bytes."""
 
 import hashlib
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from miarep.core.errors import DataError
@@ -11,7 +13,15 @@ _CHUNK = 1 << 20
 
 def sha256_file(path: str | Path) -> str:
     """Hex SHA-256 of a file, read in 1 MiB chunks so large files need no memory."""
-    digest = hashlib.sha256()
+    return _file_digest(path, hashlib.sha256())
+
+
+def git_blob_sha1(path: str | Path) -> str:
+    """What ``git hash-object`` prints for the file: SHA-1 of ``blob <size>\\0`` and the bytes."""
+    return _file_digest(path, hashlib.sha1(f"blob {Path(path).stat().st_size}\0".encode()))
+
+
+def _file_digest(path: str | Path, digest) -> str:
     with open(path, "rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
@@ -27,21 +37,32 @@ REPLACE_REMEDY = (
 
 def verify_sha256(path: str | Path, expected: str, remedy: str = REPLACE_REMEDY) -> str:
     """Raise DataError naming ``path`` unless its SHA-256 equals ``expected``; return the digest."""
+    return _verify(path, expected, sha256_file, "sha256", remedy)
+
+
+def verify_git_blob(path: str | Path, expected: str, remedy: str = REPLACE_REMEDY) -> str:
+    """Raise DataError naming ``path`` unless its git blob SHA-1 equals ``expected``."""
+    return _verify(path, expected, git_blob_sha1, "git blob sha1", remedy)
+
+
+def _verify(path, expected: str, digest_of: Callable[[Path], str], kind: str, remedy: str) -> str:
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: file not found, so its checksum cannot be verified")
-    actual = sha256_file(path)
+    actual = digest_of(path)
     if actual != expected.lower():
-        raise mismatch_error(path, expected, actual, remedy)
+        raise mismatch_error(path, expected, actual, remedy, kind)
     return actual
 
 
-def mismatch_error(path: str | Path, expected: str, actual: str, remedy: str) -> DataError:
+def mismatch_error(
+    path: str | Path, expected: str, actual: str, remedy: str, kind: str = "sha256"
+) -> DataError:
     """The one message for a file whose bytes are not the ones recorded for it."""
     path = Path(path)
     size = f"{path.stat().st_size:,} bytes" if path.is_file() else "file gone"
     return DataError(
-        f"{path}: checksum mismatch (sha256 {actual}, expected {expected}; {size}). {remedy}"
+        f"{path}: checksum mismatch ({kind} {actual}, expected {expected}; {size}). {remedy}"
     )
 
 

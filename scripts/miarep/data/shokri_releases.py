@@ -10,7 +10,6 @@ Labels come back as 0..99. These are different datasets from the project's own T
 builds (D2, D3), which are rebuilt from the raw files with two classes.
 """
 
-import hashlib
 import tarfile
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from miarep.core.errors import DataError
-from miarep.data.checksums import REPLACE_REMEDY, mismatch_error
+from miarep.data.checksums import verify_git_blob
 
 #: git blob SHA-1 of each release tarball (the files are plain blobs in privacytrustlab/datasets)
 BLOB_SHA1 = {
@@ -26,31 +25,15 @@ BLOB_SHA1 = {
     "dataset_texas.tgz": "966f7ff40b24cf5912ff84759aab9adb8c25f30e",
 }
 N_CLASSES = 100
-_CHUNK = 1 << 20
-
-
-def git_blob_sha1(path: str | Path) -> str:
-    """What ``git hash-object`` prints for the file: SHA-1 of ``blob <size>\\0`` and the bytes."""
-    path = Path(path)
-    digest = hashlib.sha1(f"blob {path.stat().st_size}\0".encode())
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def verify_release(path: str | Path, expected: str | None = None) -> str:
     """Raise DataError unless the tarball is the published one; return its blob SHA-1."""
     path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: file not found, so its checksum cannot be verified")
     expected = expected or BLOB_SHA1.get(path.name)
     if expected is None:
         raise DataError(f"{path}: not one of the releases {sorted(BLOB_SHA1)}")
-    actual = git_blob_sha1(path)
-    if actual != expected:
-        raise mismatch_error(path, expected, actual, REPLACE_REMEDY)
-    return actual
+    return verify_git_blob(path, expected)
 
 
 def load_purchase100(path: str | Path) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,7 @@ probabilities) can carry exactly, where a function of the raw logits' shift coul
 import numpy as np
 import torch
 
-from miarep.defenses.inference_model import InferenceModels
+from miarep.defenses.inference_model import InferenceModels, reads
 from miarep.train.penalties import Coefficient
 
 FORMS = ("linear", "log")
@@ -49,9 +49,9 @@ class AdversarialPenalty:
 
     def _value(self, probs, targets, mask):
         """(K,) penalty, and the sum over models of lambda * (sum of per-record terms)."""
-        floor = torch.finfo(probs.dtype).tiny
         models = torch.as_tensor(self.models, device=probs.device)
-        verdict = self.h(probs.clamp_min(floor).log(), targets[..., 0], models)
+        verdict = self.h(reads(probs), targets[..., 0], models)
+        floor = torch.finfo(probs.dtype).tiny
         terms = verdict if self.form == "linear" else verdict.clamp_min(floor).log()
         weights = torch.ones_like(terms) if mask is None else mask[..., 0].to(terms.dtype)
         n_records = weights.sum(1).clamp(min=1)

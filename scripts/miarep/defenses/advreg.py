@@ -20,7 +20,8 @@ import torch
 
 from miarep.core.seeding import rng
 from miarep.defenses.adversarial import AdversarialPenalty
-from miarep.defenses.inference_model import InferenceModels, InferenceShape, attack_loss
+from miarep.defenses.inference_model import InferenceModels, InferenceShape, attack_loss, reads
+from miarep.train.backward import class_probabilities
 from miarep.train.engine import BatchedMLP, History, generators
 
 
@@ -65,12 +66,11 @@ class _Game:
         ]
         return torch.as_tensor(np.stack(rows), device=self.engine.device)
 
-    def _log_probs(self, rows: torch.Tensor) -> torch.Tensor:
+    def _h_inputs(self, rows: torch.Tensor) -> torch.Tensor:
         network = self.engine
-        probs = network.forward(network.inputs_of(self.x, rows))[-1]
-        if network.logistic:
-            probs = torch.cat((1.0 - probs, probs), 2)
-        return probs.clamp_min(torch.finfo(probs.dtype).tiny).log()
+        return reads(
+            class_probabilities(network, network.forward(network.inputs_of(self.x, rows))[-1])
+        )
 
     def attack_steps(self, run, n_steps: int) -> None:
         """n_steps Adam steps of every model's h against the classifiers as they are now."""
@@ -79,7 +79,7 @@ class _Game:
         for _ in range(n_steps):
             members, references = self._draw(self.members), self._draw(self.references)
             with torch.no_grad():
-                inputs = [self._log_probs(rows).clone() for rows in (members, references)]
+                inputs = [self._h_inputs(rows) for rows in (members, references)]
             labels = [self.y[rows].long() for rows in (members, references)]
             with torch.inference_mode(False), torch.enable_grad():
                 h_in = self.h(inputs[0].clone(), labels[0].clone())
@@ -110,12 +110,13 @@ def fit_advreg(
     game = _Game(engine, x, y, members, references, seeds, settings)
     lam = np.zeros(len(seeds))  # epoch 0 is a plain epoch
     penalty = AdversarialPenalty(lam, game.h, settings.form)
-    steps = {"count": 0}
+    classifier_steps = 0
 
     def before_step(run, batch):
-        if lam.any() and steps["count"] % settings.classifier_steps == 0:
+        nonlocal classifier_steps
+        if lam.any() and classifier_steps % settings.classifier_steps == 0:
             game.attack_steps(run, settings.attack_steps)
-        steps["count"] += 1
+        classifier_steps += 1
 
     def on_epoch_end(epoch, run, losses):
         if epoch == 0:

@@ -71,6 +71,12 @@ class InferenceModels(torch.nn.Module):
         return torch.sigmoid(_run(self.combine, joined, models, last_relu=False)).squeeze(-1)
 
 
+def reads(class_probabilities: torch.Tensor) -> torch.Tensor:
+    """What h reads of the classifier's (K, B, C) probabilities: their logs, the raw logits up to a
+    shift per record (account N2)."""
+    return class_probabilities.clamp_min(torch.finfo(class_probabilities.dtype).tiny).log()
+
+
 def attack_loss(
     h_members: torch.Tensor, h_nonmembers: torch.Tensor, objective: str
 ) -> torch.Tensor:

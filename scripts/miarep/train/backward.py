@@ -79,7 +79,9 @@ def loss_and_delta(network, probs, targets, counts: np.ndarray, weights, penalti
         scale = (1.0 / denom).reshape(-1, 1, 1)
         per_model_scale = scale.reshape(-1)
     for penalty in outputs:
-        value, grad = penalty.value_and_gradient(_class_probs(network, probs), targets, mask3)
+        value, grad = penalty.value_and_gradient(
+            class_probabilities(network, probs), targets, mask3
+        )
         loss = loss + value
         delta = delta + _logit_gradient(network, probs, grad)
     for penalty in penalties:
@@ -87,7 +89,7 @@ def loss_and_delta(network, probs, targets, counts: np.ndarray, weights, penalti
     return loss, delta, scale
 
 
-def _class_probs(network, probs):
+def class_probabilities(network, probs):
     """(K, B, C) class probabilities: a logistic unit's P(1) becomes (P(0), P(1))."""
     return torch.cat((1.0 - probs, probs), 2) if network.logistic else probs
 
