@@ -85,3 +85,31 @@ def test_reference_records_must_not_be_members(overfitting):
     engine = BatchedMLP(config, D, 1, "cpu")
     with pytest.raises(ValueError, match="disjoint"):
         fit_advreg(engine, np.ones(1), x, y, [members], [members[:10]], [1], SETTINGS)
+
+
+def test_h_keeps_learning_when_every_lambda_is_zero(overfitting):
+    """The game's schedule does not depend on the lambdas: an all-zero grid still trains h after
+    its warm-up (an undefended baseline's h reads the same as a defended one's)."""
+    x, y, members, references, _, config = overfitting
+    config = TrainConfig(**{**config.__dict__, "epochs": 2})
+    calls = []
+    settings = AdvRegSettings(**{**SETTINGS.__dict__, "attack_steps": 3})
+    engine = BatchedMLP(config, D, 1, "cpu")
+    from miarep.defenses import advreg
+
+    original = advreg._Game.attack_steps
+
+    def counted(self, run, n_steps):
+        calls.append(n_steps)
+        return original(self, run, n_steps)
+
+    advreg._Game.attack_steps = counted
+    try:
+        fit_advreg(engine, np.zeros(1), x, y, [members], [references], [1], settings)
+    finally:
+        advreg._Game.attack_steps = original
+    steps_per_epoch = -(-len(members) // config.batch_size)
+    assert calls[0] == settings.warmup_passes * -(-len(members) // settings.attack_batch)
+    epoch_1 = range(steps_per_epoch, 2 * steps_per_epoch)  # classifier steps count on across epochs
+    rounds = sum(step % settings.classifier_steps == 0 for step in epoch_1)
+    assert rounds > 0 and calls[1:] == [3] * rounds

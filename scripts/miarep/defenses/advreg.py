@@ -111,19 +111,22 @@ def fit_advreg(
     lam = np.zeros(len(seeds))  # epoch 0 is a plain epoch
     penalty = AdversarialPenalty(lam, game.h, settings.form)
     classifier_steps = 0
+    warmed_up = False  # h plays from epoch 1 on, whatever the lambdas (all zero included)
 
     def before_step(run, batch):
         nonlocal classifier_steps
-        if lam.any() and classifier_steps % settings.classifier_steps == 0:
+        if warmed_up and classifier_steps % settings.classifier_steps == 0:
             game.attack_steps(run, settings.attack_steps)
         classifier_steps += 1
 
     def on_epoch_end(epoch, run, losses):
+        nonlocal warmed_up
         if epoch == 0:
             largest = max(len(m) for m in members)
             passes = settings.warmup_passes * -(-largest // settings.attack_batch)
             game.attack_steps(run, passes)
             lam[:] = np.asarray(lambdas, dtype=np.float64)
+            warmed_up = True
 
     history = engine.fit(
         x,
