@@ -1,10 +1,13 @@
 """The min-max trainer: lambda = 0 is the undefended trainer; a larger lambda narrows what an
 attacker sees on a model that overfits."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
 
+from miarep.defenses import advreg
 from miarep.defenses.advreg import AdvRegSettings, fit_advreg
 from miarep.defenses.inference_model import InferenceShape
 from miarep.train.config import TrainConfig
@@ -58,7 +61,7 @@ def _confidence_gap(engine, x, y, members, holdout):
 
 def test_lambda_zero_is_the_undefended_trainer(overfitting):
     x, y, members, references, _, config = overfitting
-    config = TrainConfig(**{**config.__dict__, "epochs": 3})
+    config = replace(config, epochs=3)
     defended = BatchedMLP(config, D, 2, "cpu")
     fit_advreg(defended, np.zeros(2), x, y, [members] * 2, [references] * 2, [1, 2], SETTINGS)
     plain = BatchedMLP(config, D, 2, "cpu")
@@ -87,27 +90,22 @@ def test_reference_records_must_not_be_members(overfitting):
         fit_advreg(engine, np.ones(1), x, y, [members], [members[:10]], [1], SETTINGS)
 
 
-def test_h_keeps_learning_when_every_lambda_is_zero(overfitting):
+def test_h_keeps_learning_when_every_lambda_is_zero(overfitting, monkeypatch):
     """The game's schedule does not depend on the lambdas: an all-zero grid still trains h after
     its warm-up (an undefended baseline's h reads the same as a defended one's)."""
     x, y, members, references, _, config = overfitting
-    config = TrainConfig(**{**config.__dict__, "epochs": 2})
+    config = replace(config, epochs=2)
+    settings = replace(SETTINGS, attack_steps=3)
     calls = []
-    settings = AdvRegSettings(**{**SETTINGS.__dict__, "attack_steps": 3})
-    engine = BatchedMLP(config, D, 1, "cpu")
-    from miarep.defenses import advreg
-
     original = advreg._Game.attack_steps
 
     def counted(self, run, n_steps):
         calls.append(n_steps)
         return original(self, run, n_steps)
 
-    advreg._Game.attack_steps = counted
-    try:
-        fit_advreg(engine, np.zeros(1), x, y, [members], [references], [1], settings)
-    finally:
-        advreg._Game.attack_steps = original
+    monkeypatch.setattr(advreg._Game, "attack_steps", counted)
+    engine = BatchedMLP(config, D, 1, "cpu")
+    fit_advreg(engine, np.zeros(1), x, y, [members], [references], [1], settings)
     steps_per_epoch = -(-len(members) // config.batch_size)
     assert calls[0] == settings.warmup_passes * -(-len(members) // settings.attack_batch)
     epoch_1 = range(steps_per_epoch, 2 * steps_per_epoch)  # classifier steps count on across epochs
