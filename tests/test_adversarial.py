@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
+from miarep.attacks.inference_model import InferenceModels, InferenceShape
 from miarep.defenses.adversarial import AdversarialPenalty
-from miarep.defenses.inference_model import InferenceModels, InferenceShape
 from miarep.train import autograd
 from miarep.train.backward import loss_and_gradients
 from miarep.train.config import TrainConfig

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from miarep.defenses.inference_model import (
+from miarep.attacks.inference_model import (
     InferenceModels,
     InferenceShape,
     attack_loss,

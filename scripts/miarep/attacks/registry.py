@@ -5,6 +5,7 @@ from collections.abc import Mapping
 
 from miarep.attacks.interface import Attack
 from miarep.attacks.metric import METRIC_ATTACKS, BestMetricAttack
+from miarep.attacks.nasr_nn import NasrNNAttack
 from miarep.attacks.risk_score import RiskScoreAttack
 from miarep.attacks.shokri import ShokriAttack, StatedShokriAttack
 
@@ -16,10 +17,12 @@ ATTACKS: dict[str, type] = {
         *METRIC_ATTACKS,
         BestMetricAttack,
         RiskScoreAttack,
+        NasrNNAttack,
     )
 }
-#: every attack, in the order of the score table's columns
-DEFAULT_ATTACKS = tuple(ATTACKS)
+#: the attacks a property study runs unless it names its own, in the order of the score table's
+#: columns: every attack but Nasr's NN attack, which the AdvReg study (rule nasr) runs
+DEFAULT_ATTACKS = tuple(name for name in ATTACKS if name != NasrNNAttack.name)
 #: the shadow splits an attack may train on
 SHADOW_SPLITS = ("balanced", "member_rate")
 

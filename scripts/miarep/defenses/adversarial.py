@@ -11,7 +11,7 @@ probabilities) can carry exactly, where a function of the raw logits' shift coul
 import numpy as np
 import torch
 
-from miarep.defenses.inference_model import InferenceModels, reads
+from miarep.attacks.inference_model import InferenceModels, reads
 from miarep.train.penalties import Coefficient
 
 FORMS = ("linear", "log")

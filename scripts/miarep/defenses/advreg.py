@@ -3,7 +3,7 @@ plays it (account N3).
 
 The classifier trains on the engine's own loop; its member batches carry the output penalty
 lambda * h's verdict (:mod:`miarep.defenses.adversarial`). Each model of the batch has its own
-inference model h (:mod:`miarep.defenses.inference_model`), trained by autograd:
+inference model h (:mod:`miarep.attacks.inference_model`), trained by autograd:
 
 - epoch 0 is a plain epoch of the classifier (the penalty's lambda is 0), after which h trains
   ``warmup_passes`` passes over the members against as many reference records;
@@ -12,15 +12,15 @@ inference model h (:mod:`miarep.defenses.inference_model`), trained by autograd:
   from the members), drawn from the model's own stream.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
+from miarep.attacks.inference_model import InferenceModels, InferenceShape, attack_loss, reads
 from miarep.core.seeding import rng
 from miarep.defenses.adversarial import AdversarialPenalty
-from miarep.defenses.inference_model import InferenceModels, InferenceShape, attack_loss, reads
 from miarep.train.backward import class_probabilities
 from miarep.train.engine import BatchedMLP, History, generators
 
@@ -99,9 +99,11 @@ def fit_advreg(
     references: Sequence[np.ndarray],
     seeds: Sequence[int],
     settings: AdvRegSettings = AdvRegSettings(),
+    on_epoch_end: Callable | None = None,
 ) -> tuple[History, InferenceModels]:
     """Train model k on ``members[k]`` against its own h, which sees ``references[k]`` as
-    non-members; lambda per model. Returns the history and the inference models."""
+    non-members; lambda per model. ``on_epoch_end(epoch, run, losses)`` is the caller's own
+    hook (checkpoints, curves), called after the game's. Returns the history and the h's."""
     for m, r in zip(members, references, strict=True):
         if np.intersect1d(m, r).size:
             raise ValueError("the defender's reference records must be disjoint from the members")
@@ -119,7 +121,7 @@ def fit_advreg(
             game.attack_steps(run, settings.attack_steps)
         classifier_steps += 1
 
-    def on_epoch_end(epoch, run, losses):
+    def end_epoch(epoch, run, losses):
         nonlocal warmed_up
         if epoch == 0:
             largest = max(len(m) for m in members)
@@ -127,6 +129,9 @@ def fit_advreg(
             game.attack_steps(run, passes)
             lam[:] = np.asarray(lambdas, dtype=np.float64)
             warmed_up = True
+        if on_epoch_end is not None:
+            return on_epoch_end(epoch, run, losses)
+        return None
 
     history = engine.fit(
         x,
@@ -135,6 +140,6 @@ def fit_advreg(
         gens=generators(seeds, engine.device),
         output_penalties=[penalty],
         before_step=before_step,
-        on_epoch_end=on_epoch_end,
+        on_epoch_end=end_epoch,
     )
     return history, game.h
