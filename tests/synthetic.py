@@ -206,3 +206,30 @@ def line_columns(balanced: float, paper: float = 0.75, auc: float = 0.5, called:
         out[style.column(line, style.AUC)] = auc
         out[style.column(line, style.CALLED)] = called
     return out
+
+
+def write_shokri_texas(
+    folder: Path, rows: int = 600, features: int = 30, classes: int = 10, seed: int = 0
+) -> Path:
+    """A ``dataset_texas.tgz`` in the release's layout (``texas/100/feats`` and ``labels``):
+    random binary features, labels 1..classes that depend on the first features."""
+    import io
+    import tarfile
+
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 2, size=(rows, features))
+    labels = 1 + (x[:, :4] @ np.array([1, 2, 4, 8]) + rng.integers(0, 2, rows)) % classes
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "dataset_texas.tgz"
+    members = {
+        "texas/100/feats": "".join(",".join(map(str, row)) + "\n" for row in x),
+        "texas/100/labels": "".join(f"{v}\n" for v in labels),
+    }
+    with tarfile.open(path, "w:gz") as archive:
+        for name, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mtime = 0
+            archive.addfile(info, io.BytesIO(data))
+    return path

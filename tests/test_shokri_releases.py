@@ -85,3 +85,25 @@ def test_blob_sha1_is_what_git_prints_and_a_changed_file_is_refused(tmp_path):
         releases.verify_release(path)  # not the published bytes
     with pytest.raises(DataError, match="not found"):
         releases.verify_release(tmp_path / "dataset_texas.tgz")
+
+
+def test_a_placed_tarball_is_verified_and_a_missing_one_named(tmp_path, synthetic):
+    features, labels = synthetic
+    rows = np.column_stack([labels, features])
+    path = _tarball(tmp_path / "dataset_purchase.tgz", {"dataset_purchase": _csv(rows)})
+    entry = releases.acquire("purchase100", tmp_path, download=False, expected=git_blob_sha1(path))
+    assert entry["source"] == "placed by user" and entry["bytes"] == path.stat().st_size
+    with pytest.raises(DataError, match="git blob sha1"):
+        releases.acquire("purchase100", tmp_path, download=False)  # not the published bytes
+    with pytest.raises(DataError, match="place Shokri's dataset_texas.tgz"):
+        releases.acquire("texas100", tmp_path, download=False)
+    with pytest.raises(DataError, match="unknown release"):
+        releases.acquire("cifar100", tmp_path)
+    read_features, read_labels = releases.read("purchase100", path)
+    np.testing.assert_array_equal(read_labels, labels - 1)
+    np.testing.assert_array_equal(read_features, features)
+
+
+def test_a_failed_download_names_the_url(tmp_path):
+    with pytest.raises(DataError, match="could not download file:///nowhere/dataset_texas.tgz"):
+        releases.acquire("texas100", tmp_path, base_url="file:///nowhere", timeout_s=5)

@@ -86,3 +86,44 @@ rule preprocess:
         seed=config["seed"],
     script:
         "../../scripts/preprocess.py"
+
+
+# Shokri's preprocessed Purchase100 and Texas100 (docs/account.md D7), for the AdvReg study only:
+# a placed tarball is verified, a missing one downloaded (data.<release>.download) and verified.
+rule acquire_release:
+    output:
+        manifest=RAW_DIR / "{release}" / "manifest.json",
+    log:
+        LOG_DIR / "acquire_{release}.log",
+    wildcard_constraints:
+        release="purchase100|texas100",
+    conda:
+        "../../envs/data.yaml"
+    threads: 1
+    params:
+        code=script_code("acquire_release"),
+        source_dir=lambda wildcards: str(raw_source_dir(config, wildcards.release)),
+        settings=lambda wildcards: dataset_config(wildcards.release),
+    script:
+        "../../scripts/acquire_release.py"
+
+
+rule preprocess_release:
+    input:
+        manifest=rules.acquire_release.output.manifest,
+    output:
+        arrays=PROCESSED_DIR / "{release}.npz",
+        card=PROCESSED_DIR / "{release}.release.json",
+    log:
+        LOG_DIR / "preprocess_{release}.log",
+    wildcard_constraints:
+        release="purchase100|texas100",
+    conda:
+        "../../envs/data.yaml"
+    threads: 1
+    resources:
+        mem_mb=8000,
+    params:
+        code=script_code("preprocess_release"),
+    script:
+        "../../scripts/preprocess_release.py"

@@ -7,7 +7,9 @@ Mittal used (account D7): verified by their git blob SHA-1 and read into (featur
   ``texas/100/labels`` (the label 1..100, one a line), row for row.
 
 Labels come back as 0..99. These are different datasets from the project's own Texas and Purchase
-builds (D2, D3), which are rebuilt from the raw files with two classes.
+builds (D2, D3), which are rebuilt from the raw files with two classes. :func:`acquire` takes a
+tarball the user placed, or downloads it where the machine has internet access, and verifies it
+either way; :func:`read` returns the release as arrays.
 """
 
 import tarfile
@@ -18,6 +20,7 @@ import pandas as pd
 
 from miarep.core.errors import DataError
 from miarep.data.checksums import verify_git_blob
+from miarep.data.download import fetch_url
 
 #: git blob SHA-1 of each release tarball (the files are plain blobs in privacytrustlab/datasets)
 BLOB_SHA1 = {
@@ -25,6 +28,51 @@ BLOB_SHA1 = {
     "dataset_texas.tgz": "966f7ff40b24cf5912ff84759aab9adb8c25f30e",
 }
 N_CLASSES = 100
+#: the project's name of each release -> its tarball
+TARBALLS = {"purchase100": "dataset_purchase.tgz", "texas100": "dataset_texas.tgz"}
+BASE_URL = "https://github.com/privacytrustlab/datasets/raw/master"
+
+
+def acquire(
+    name: str,
+    dest_dir: str | Path,
+    download: bool = True,
+    base_url: str = BASE_URL,
+    timeout_s: float = 600.0,
+    expected: str | None = None,
+) -> dict:
+    """The release's tarball in ``dest_dir``, placed there by the user or downloaded, verified;
+    returns its manifest entry (path, bytes, blob SHA-1, where it came from)."""
+    if name not in TARBALLS:
+        raise DataError(f"unknown release {name!r} (known: {sorted(TARBALLS)})")
+    path = Path(dest_dir) / TARBALLS[name]
+    expected = expected or BLOB_SHA1[path.name]
+    source = "placed by user"
+    if not path.is_file():
+        if not download:
+            raise DataError(
+                f"{path} is missing: place Shokri's {path.name} there (git blob SHA-1 "
+                f"{expected}, from {base_url}/{path.name}), or set data.{name}.download: true"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fetch_url(f"{base_url}/{path.name}", path, timeout_s)
+        source = f"{base_url}/{path.name}"
+    digest = verify_git_blob(path, expected)
+    return {
+        "file": path.name,
+        "path": str(path),
+        "bytes": path.stat().st_size,
+        "git_blob_sha1": digest,
+        "source": source,
+    }
+
+
+def read(name: str, path: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """Features (uint8) and labels (0..99) of the named release's tarball."""
+    readers = {"purchase100": load_purchase100, "texas100": load_texas100}
+    if name not in readers:
+        raise DataError(f"unknown release {name!r} (known: {sorted(readers)})")
+    return readers[name](path)
 
 
 def verify_release(path: str | Path, expected: str | None = None) -> str:
