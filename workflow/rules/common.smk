@@ -11,6 +11,7 @@ from miarep.core.closure import closure_digest
 from miarep.core.threads import set_wait_policy
 from miarep.data.rawfiles import source_dir as raw_source_dir
 from miarep.data.rawfiles import unobtainable
+from miarep.experiments.nasr_settings import nasr_settings
 
 # Read by OpenMP when torch starts in a job (jobs inherit this environment): passive threads
 # sleep instead of spinning while they wait, so a busy neighbour does not stall a training job.
@@ -48,6 +49,13 @@ def source_dir(dataset):
     return lambda wildcards: str(raw_source_dir(config, dataset))
 
 
+def nasr_input(dataset):
+    """The AdvReg study's input: a processed table, or a Shokri release's arrays."""
+    if dataset in ("purchase100", "texas100"):
+        return PROCESSED_DIR / f"{dataset}.npz"
+    return PROCESSED_DIR / f"{dataset}.parquet"
+
+
 def processed_outputs():
     """The processed table and card of every enabled dataset."""
     return [
@@ -59,6 +67,7 @@ def processed_outputs():
 
 SAMPLES_DIR = Path("results/samples")
 EXPERIMENTS_DIR = Path("results/experiments")
+NASR_DIR = Path("results/nasr")
 SCORES_DIR = Path("results/scores")
 
 

@@ -42,3 +42,108 @@ rule table_5:
         ],
     script:
         "../../scripts/table_5.py"
+
+
+# The AdvReg study (docs/account.md N5): Nasr et al.'s adversarial regularization re-evaluated as
+# Song and Mittal prescribe, on each of nasr.datasets; not part of `all` (`snakemake nasr`).
+NASR_DATASETS = config["nasr"]["datasets"]
+NASR_CATEGORY = "AdvReg (Nasr; Song and Mittal)"
+
+
+rule nasr_study:
+    input:
+        table=lambda wildcards: nasr_input(wildcards.dataset),
+    output:
+        results=NASR_DIR / "{dataset}.results.csv",
+        curves=NASR_DIR / "{dataset}.curves.csv",
+        risk=NASR_DIR / "{dataset}.risk.csv",
+    log:
+        LOG_DIR / "nasr_study_{dataset}.log",
+    benchmark:
+        BENCHMARK_DIR / "nasr_study_{dataset}.tsv"
+    wildcard_constraints:
+        dataset="adult|texas|purchase|purchase100|texas100",
+    conda:
+        "../../envs/models.yaml"
+    threads: config["engine"]["threads"]
+    resources:
+        gpu=1,
+    params:
+        code=script_code("nasr_study"),
+        settings=lambda wildcards: nasr_settings(config, wildcards.dataset),
+        engine=config["engine"],
+        evaluation=config["evaluation"],
+        seed=config["seed"],
+    script:
+        "../../scripts/nasr_study.py"
+
+
+rule nasr_figures:
+    input:
+        results=rules.nasr_study.output.results,
+        curves=rules.nasr_study.output.curves,
+        risk=rules.nasr_study.output.risk,
+    output:
+        points=FIGURE_DATA_DIR / "nasr_privacy_utility_{dataset}.csv",
+        privacy_utility_pdf=FIGURES_DIR / "nasr_privacy_utility_{dataset}.pdf",
+        privacy_utility_png=report(
+            FIGURES_DIR / "nasr_privacy_utility_{dataset}.png",
+            caption="../report/nasr_privacy_utility.rst",
+            category=NASR_CATEGORY,
+        ),
+        curves=FIGURE_DATA_DIR / "song_figure_2_{dataset}.csv",
+        figure_2_pdf=FIGURES_DIR / "song_figure_2_{dataset}.pdf",
+        figure_2_png=report(
+            FIGURES_DIR / "song_figure_2_{dataset}.png",
+            caption="../report/song_figure_2.rst",
+            category=NASR_CATEGORY,
+        ),
+        figure_5_pdf=FIGURES_DIR / "song_figure_5_{dataset}.pdf",
+        figure_5_png=report(
+            FIGURES_DIR / "song_figure_5_{dataset}.png",
+            caption="../report/song_figure_5.rst",
+            category=NASR_CATEGORY,
+        ),
+    log:
+        LOG_DIR / "nasr_figures_{dataset}.log",
+    wildcard_constraints:
+        dataset="adult|texas|purchase|purchase100|texas100",
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    params:
+        code=script_code("nasr_figures"),
+        study=lambda wildcards: nasr_settings(config, wildcards.dataset)["study"],
+    script:
+        "../../scripts/nasr_figures.py"
+
+
+rule nasr:
+    input:
+        results=expand(NASR_DIR / "{dataset}.results.csv", dataset=NASR_DATASETS),
+        figures=expand(
+            FIGURES_DIR / "{name}_{dataset}.png",
+            name=["nasr_privacy_utility", "song_figure_2", "song_figure_5"],
+            dataset=NASR_DATASETS,
+        ),
+        reference=REFERENCE_DIR / "song_table_2.csv",
+    output:
+        csv=report(
+            TABLES_DIR / "song_table_2.csv",
+            caption="../report/song_table_2.rst",
+            category=NASR_CATEGORY,
+        ),
+        md=TABLES_DIR / "song_table_2.md",
+        tex=TABLES_DIR / "song_table_2.tex",
+        verdict=TABLES_DIR / "nasr_verdict.csv",
+    log:
+        LOG_DIR / "nasr.log",
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 1
+    params:
+        code=script_code("nasr"),
+        datasets=NASR_DATASETS,
+        studies={d: nasr_settings(config, d)["study"] for d in NASR_DATASETS},
+    script:
+        "../../scripts/nasr.py"
