@@ -25,6 +25,7 @@ include: "workflow/rules/paper.smk"
 include: "workflow/rules/song.smk"
 include: "workflow/rules/readings.smk"
 include: "workflow/rules/defenses.smk"
+include: "workflow/rules/long.smk"
 include: "workflow/rules/checks.smk"
 
 

@@ -305,6 +305,19 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
         for dataset in ("adult", "texas100"):
             assert (work / "figures" / f"{name}_{dataset}.png").stat().st_size > 1000
 
+    # the GMIA study, not part of `all`, on the same processed Adult
+    snakemake(repo, work, "long", "--configfile", tiny_config)
+    table_1 = pd.read_csv(tables_dir / "long_table_1.csv")
+    assert table_1["cutoff"].tolist() == [0.001, 0.002, 0.01]
+    assert (table_1["paper_vulnerable_records"] == 13).all()
+    assert len(pd.read_csv(tables_dir / "long_table_2.csv")) == 4
+    accuracy = pd.read_csv(tables_dir / "long_table_6.csv")
+    assert accuracy.set_index("model").loc["target", "models"] == 6
+    table_7 = pd.read_csv(tables_dir / "long_table_7.csv")
+    assert table_7["attack"].tolist()[:2] == ["Shokri", "Shokri"]
+    for number in (8, 9):
+        assert (work / "figures" / f"long_figure_{number}.png").stat().st_size > 1000
+
 
 def test_missing_raw_data_is_named_at_dag_build_before_any_job(repo, tmp_path, monkeypatch):
     monkeypatch.delenv("KAGGLE_USERNAME", raising=False)

@@ -68,6 +68,7 @@ def processed_outputs():
 SAMPLES_DIR = Path("results/samples")
 EXPERIMENTS_DIR = Path("results/experiments")
 NASR_DIR = Path("results/nasr")
+LONG_DIR = Path("results/long")
 SCORES_DIR = Path("results/scores")
 
 

@@ -3,6 +3,7 @@ builds them here and never imports a concrete attack itself."""
 
 from collections.abc import Mapping
 
+from miarep.attacks.gmia import GeneralizedMIA
 from miarep.attacks.interface import Attack
 from miarep.attacks.metric import METRIC_ATTACKS, BestMetricAttack
 from miarep.attacks.nasr_nn import NasrNNAttack
@@ -18,11 +19,13 @@ ATTACKS: dict[str, type] = {
         BestMetricAttack,
         RiskScoreAttack,
         NasrNNAttack,
+        GeneralizedMIA,
     )
 }
 #: the attacks a property study runs unless it names its own, in the order of the score table's
-#: columns: every attack but Nasr's NN attack, which the AdvReg study (rule nasr) runs
-DEFAULT_ATTACKS = tuple(name for name in ATTACKS if name != NasrNNAttack.name)
+#: columns: every attack but Nasr's NN attack, which the AdvReg study (rule nasr) runs, and
+#: Long's GMIA, which needs reference models (rule long)
+DEFAULT_ATTACKS = tuple(n for n in ATTACKS if n not in (NasrNNAttack.name, GeneralizedMIA.name))
 #: the shadow splits an attack may train on
 SHADOW_SPLITS = ("balanced", "member_rate")
 
