@@ -174,6 +174,7 @@ def test_the_artefacts_read_the_study(small_run, repo, tmp_path):
         "Shokri",
         "Shokri",
         "correctness",
+        "oracle bound (not an attack)",
         "GMIA (direct inference)",
     ]
     curves = report.pr_curves(inferences, records, SMALL.sweep, 10)

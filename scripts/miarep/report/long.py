@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from miarep.measures.bounds import oracle_scores
 from miarep.report import style
 from miarep.report.figures import save
 
@@ -100,7 +101,8 @@ def table_6(accuracy: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
 
 def table_7(inferences, records, delta, beta, thresholds, cutoff, memberships, reference):
     """On the (delta, beta) records: Shokri's attack per attack-confidence threshold (the paper's
-    baseline), each metric attack and the risk score by their own decisions, and GMIA."""
+    baseline), each metric attack and the risk score by their own decisions, the oracle bound
+    (the balanced-accuracy-best loss threshold chosen on these very inferences' truth) and GMIA."""
     chosen = vulnerable_records(records, delta, beta)
     part = _on(inferences, chosen)
     member = part["member"].to_numpy()
@@ -128,6 +130,15 @@ def table_7(inferences, records, delta, beta, thresholds, cutoff, memberships, r
                     **counts(called, member, len(chosen), memberships),
                 }
             )
+    if len(part):
+        called = oracle_scores(part["target_loss"].to_numpy(), member) >= 0
+        rows.append(
+            {
+                "attack": "oracle bound (not an attack)",
+                "rule": "loss threshold on the truth",
+                **counts(called, member, len(chosen), memberships),
+            }
+        )
     rows.append(
         {
             "attack": "GMIA (direct inference)",
