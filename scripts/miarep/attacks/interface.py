@@ -35,6 +35,8 @@ class AttackInput:
     reference_member: np.ndarray | None = None  # (R, n) bool: record in reference r's training set
     population_probs: np.ndarray | None = None  # (p, C) the target's outputs on population records
     population_labels: np.ndarray | None = None  # (p,)
+    #: (R, p, C) the reference models' outputs on the population records (RMIA)
+    population_reference_probs: np.ndarray | None = None
 
     def check(self, needs: Sequence[str] = ()) -> None:
         """Raise ValueError naming the first inconsistency (shapes, labels, probabilities)."""
@@ -64,6 +66,14 @@ class AttackInput:
             p, c = _probabilities("population_probs", self.population_probs)
             _same_classes("population_probs", c, n_classes)
             _labels("population_labels", self.population_labels, p, n_classes)
+            if self.population_reference_probs is not None:
+                probs = np.asarray(self.population_reference_probs)
+                if probs.ndim != 3 or probs.shape[1:] != (p, n_classes):
+                    raise ValueError(
+                        f"population_reference_probs must be (R, {p}, {n_classes}), "
+                        f"got {probs.shape}"
+                    )
+                _probabilities("population_reference_probs", probs.reshape(-1, n_classes))
 
 
 @dataclass

@@ -5,9 +5,11 @@ from collections.abc import Mapping
 
 from miarep.attacks.gmia import GeneralizedMIA
 from miarep.attacks.interface import Attack
+from miarep.attacks.lira import LIRA_ATTACKS
 from miarep.attacks.metric import METRIC_ATTACKS, BestMetricAttack
 from miarep.attacks.nasr_nn import NasrNNAttack
 from miarep.attacks.risk_score import RiskScoreAttack
+from miarep.attacks.rmia import RMIAOffline, RMIAOnline
 from miarep.attacks.shokri import ShokriAttack, StatedShokriAttack
 
 ATTACKS: dict[str, type] = {
@@ -20,12 +22,19 @@ ATTACKS: dict[str, type] = {
         RiskScoreAttack,
         NasrNNAttack,
         GeneralizedMIA,
+        *LIRA_ATTACKS,
+        RMIAOnline,
+        RMIAOffline,
     )
 }
 #: the attacks a property study runs unless it names its own, in the order of the score table's
-#: columns: every attack but Nasr's NN attack, which the AdvReg study (rule nasr) runs, and
-#: Long's GMIA, which needs reference models (rule long)
-DEFAULT_ATTACKS = tuple(n for n in ATTACKS if n not in (NasrNNAttack.name, GeneralizedMIA.name))
+#: columns: every attack the runner can feed (target and shadow outputs) but Nasr's NN attack,
+#: which the AdvReg study (rule nasr) runs; GMIA, LiRA and RMIA need reference models
+DEFAULT_ATTACKS = tuple(
+    name
+    for name, attack in ATTACKS.items()
+    if set(attack.needs) <= {"shadow"} and name != NasrNNAttack.name
+)
 #: the shadow splits an attack may train on
 SHADOW_SPLITS = ("balanced", "member_rate")
 
