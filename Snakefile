@@ -26,6 +26,7 @@ include: "workflow/rules/song.smk"
 include: "workflow/rules/readings.smk"
 include: "workflow/rules/defenses.smk"
 include: "workflow/rules/long.smk"
+include: "workflow/rules/lira.smk"
 include: "workflow/rules/checks.smk"
 
 

@@ -318,6 +318,19 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
     for number in (8, 9):
         assert (work / "figures" / f"long_figure_{number}.png").stat().st_size > 1000
 
+    # LiRA and RMIA on the property studies' samples (sklearn references for Table 2's kinds)
+    snakemake(repo, work, "lira", "--configfile", tiny_config)
+    lira = pd.read_csv(tables_dir / "lira_summary.csv")
+    assert set(lira["study"]) == {
+        "figure_4",
+        "figure_5",
+        "figure_8_units",
+        "figure_8_learning_rate",
+        "figure_8_l2",
+        "table_2",
+    }
+    assert lira["lira_online_auc_pct"].between(0, 100).all() and not lira["resolves_1pct"].any()
+
 
 def test_missing_raw_data_is_named_at_dag_build_before_any_job(repo, tmp_path, monkeypatch):
     monkeypatch.delenv("KAGGLE_USERNAME", raising=False)

@@ -69,6 +69,7 @@ SAMPLES_DIR = Path("results/samples")
 EXPERIMENTS_DIR = Path("results/experiments")
 NASR_DIR = Path("results/nasr")
 LONG_DIR = Path("results/long")
+LIRA_DIR = Path("results/lira")
 SCORES_DIR = Path("results/scores")
 
 

@@ -220,7 +220,11 @@ def run_long(
     log.info("long: %d candidate records over the sweep", len(chosen))
     p = loss_test.p_values(targets[:, pool[chosen]], references[:, pool[chosen]], y[pool[chosen]])
     inferences = _inference_rows(chosen, pool, y, member, targets, p)
-    if len(chosen):
+    if not len(chosen):  # no candidate: the attacks' columns, empty
+        for name in study.attacks:
+            inferences[f"score_{name}"] = np.zeros(0)
+            inferences[f"decision_{name}"] = np.zeros(0, bool)
+    else:
         inferences = _with_attacks(
             inferences,
             chosen,

@@ -151,7 +151,7 @@ def run_study(
     by_sample = index_sets_by_sample(long)
     rows = experiments.to_dict("records")
     models = [ExperimentModels.resolve(settings, model_fields_of(r)) for r in rows]
-    samples = _Samples(rows, by_sample, feature_names, root_seed)
+    samples = Samples(rows, by_sample, feature_names, root_seed)
 
     attacks = settings.build_attacks()
     splits = {attack.shadow_split for attack in attacks.values()}
@@ -186,7 +186,7 @@ def run_study(
         is_member = np.r_[np.ones(len(members), bool), np.zeros(len(nonmembers), bool)]
         generator = rng(root_seed, "evaluate", *samples.key(e))
         chosen = np.zeros(len(is_member), bool)
-        chosen[_balanced_subset(is_member, generator)] = True
+        chosen[balanced_subset(is_member, generator)] = True
         member.append(is_member)
         balanced.append(chosen)
         for name, scores in _bounds(query[e], is_member, root_seed, samples.key(e)).items():
@@ -299,7 +299,7 @@ def _attack_input(outputs, e, chosen, samples, y, target_out, target_set, roles)
     )
 
 
-class _Samples:
+class Samples:
     """Index sets, feature masks and seeds of each experiment's sample; trains each distinct
     model once (experiments of a model sweep share samples, and many share models too)."""
 
@@ -410,7 +410,7 @@ def _short(kind: str, params: Mapping, lambdas=(None,)) -> str:
     return text
 
 
-def _balanced_subset(is_member: np.ndarray, generator: np.random.Generator) -> np.ndarray:
+def balanced_subset(is_member: np.ndarray, generator: np.random.Generator) -> np.ndarray:
     """All non-members and an equal random sample of members (indices into the query set)."""
     members, nonmembers = np.flatnonzero(is_member), np.flatnonzero(~is_member)
     n = min(len(members), len(nonmembers))

@@ -1,0 +1,50 @@
+"""LiRA and RMIA on the property studies, summarised (docs/account.md L3): per study and grid
+value, each attack's AUC and TPR at 1% and 0.1% FPR with their CIs, and whether the balanced
+evaluation sets hold enough non-members to resolve such a rate (1 / FPR of them at least)."""
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+
+from miarep.measures.metrics import mean_ci
+
+METRICS = {
+    "auc": "mia_auc",
+    "tpr_1pct": "mia_tpr_at_1pct_fpr",
+    "tpr_0.1pct": "mia_tpr_at_0.1pct_fpr",
+}
+
+
+def summary(
+    results: Mapping[str, pd.DataFrame],
+    experiments: Mapping[str, pd.DataFrame],
+    attacks: Sequence[str],
+    grid_fields: Mapping[str, Sequence[str]],
+) -> pd.DataFrame:
+    """One row per (study, grid value): every attack's metrics, mean and 95% CI in %."""
+    rows = []
+    for study, frame in results.items():
+        design = experiments[study].set_index("experiment")
+        fields = [f for f in grid_fields.get(study, []) if f in design]
+        missing = [f for f in fields if f not in frame]  # model fields are the results' own
+        joined = frame.join(design[missing], on="experiment") if missing else frame
+        if not fields:
+            joined = joined.assign(all="all")
+        keys = fields or ["all"]
+        for value, part in joined.groupby(keys, sort=True, dropna=False):
+            value = value if isinstance(value, tuple) else (value,)
+            row = {
+                "study": study,
+                "setting": ", ".join(f"{k}={v}" for k, v in zip(keys, value, strict=True)),
+                "experiments": len(part),
+                "n_nonmembers": int(part["n_nonmembers"].min()),
+            }
+            row["resolves_1pct"] = row["n_nonmembers"] >= 100
+            row["resolves_0.1pct"] = row["n_nonmembers"] >= 1000
+            for attack in attacks:
+                for short, column in METRICS.items():
+                    mean, ci = mean_ci(part[f"{attack}_{column}"])
+                    row[f"{attack}_{short}_pct"] = 100 * mean
+                    row[f"{attack}_{short}_ci"] = 100 * ci
+            rows.append(row)
+    return pd.DataFrame(rows)
