@@ -11,17 +11,7 @@ from miarep.experiments.runner import RunSettings
 log = setup_logging(snakemake.log[0])
 params = snakemake.params
 torch.set_num_threads(params.engine["threads"])
-models = params.models
-run = RunSettings(
-    target=models["target"],
-    shadow=models["shadow"],
-    attack=models["attack"],
-    model_settings={kind: models[kind] for kind in ("ann", "knn", "lr", "rf", "svm")},
-    attack_ann=models["attack_ann"],
-    faithful_attack_ann=models["faithful_attack_ann"],
-    device=params.engine["device"],
-    chunk_models=params.engine["chunk_models"],
-)
+run = RunSettings.from_blocks(params.models, params.engine)
 block = dict(params.lira)
 settings = LiraSettings(
     references=block["references"],

@@ -24,15 +24,9 @@ kinds = dict(params.kinds)
 table = read_parquet(snakemake.input.table)
 pool = Pool.from_table(table, kinds, params.bins, params.top_k)
 models = params.models
-settings = RunSettings(
-    target=models["target"],
-    shadow=models["shadow"],
-    attack=models["attack"],
-    model_settings={kind: models[kind] for kind in ("ann", "knn", "lr", "rf", "svm")},
-    attack_ann=models["attack_ann"],
-    faithful_attack_ann=models["faithful_attack_ann"],
-    device=params.engine["device"],
-    chunk_models=params.engine["chunk_models"],
+settings = RunSettings.from_blocks(
+    models,
+    params.engine,
     fairness_pairs=params.fairness_pairs,
     risk_score_bins=params.risk_score_bins,
     attacks=tuple(params.attacks or DEFAULT_ATTACKS),

@@ -23,6 +23,7 @@ import numpy as np
 from scipy import stats
 
 from miarep.attacks.interface import AttackInput, AttackOutput
+from miarep.attacks.signals import true_label_probability
 
 #: the smallest standard deviation a fit may have (a record every reference scores alike)
 MIN_SD = 1e-6
@@ -31,8 +32,7 @@ MIN_SD = 1e-6
 def scaled_confidence(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """phi = log p_y - log(1 - p_y) of (..., n, C) outputs, computed stably."""
     probs = np.asarray(probs, dtype=np.float64)
-    labels = np.broadcast_to(np.asarray(labels, dtype=np.int64), probs.shape[:-1])
-    true = np.take_along_axis(probs, labels[..., None], -1)[..., 0]
+    true = true_label_probability(probs, labels)
     rest = probs.sum(-1) - true
     tiny = np.finfo(np.float64).tiny
     return np.log(np.clip(true, tiny, None)) - np.log(np.clip(rest, tiny, None))

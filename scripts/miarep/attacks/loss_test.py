@@ -4,12 +4,12 @@ record against the losses of reference models that never trained on it."""
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 
+from miarep.attacks.signals import true_label_probability
+
 
 def log_loss(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """-log p(true label) of (..., n, C) outputs, floored at the smallest positive double."""
-    probs = np.asarray(probs)
-    labels = np.broadcast_to(np.asarray(labels, dtype=np.int64), probs.shape[:-1])
-    true = np.take_along_axis(probs, labels[..., None], -1)[..., 0]
+    true = true_label_probability(probs, labels)
     return -np.log(np.clip(true, np.finfo(np.float64).tiny, None))
 
 

@@ -39,6 +39,13 @@ DEFAULT_ATTACKS = tuple(
 SHADOW_SPLITS = ("balanced", "member_rate")
 
 
+def require_known(names, owner: str) -> None:
+    """Raise ValueError naming ``owner`` and the names that are not registered attacks."""
+    unknown = set(names) - set(ATTACKS)
+    if unknown:
+        raise ValueError(f"{owner}: unknown attacks {sorted(unknown)}")
+
+
 def build(name: str, models: Mapping, engine: Mapping, evaluation: Mapping | None = None) -> Attack:
     """The attack registered as ``name``, set up from the config's blocks."""
     if name not in ATTACKS:

@@ -19,12 +19,7 @@ from typing import ClassVar
 import numpy as np
 
 from miarep.attacks.interface import AttackInput, AttackOutput
-
-
-def true_label_probability(probs: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    probs = np.asarray(probs, dtype=np.float64)
-    labels = np.broadcast_to(np.asarray(labels, dtype=np.int64), probs.shape[:-1])
-    return np.take_along_axis(probs, labels[..., None], -1)[..., 0]
+from miarep.attacks.signals import true_label_probability
 
 
 def rmia_scores(

@@ -24,6 +24,7 @@ import pandas as pd
 
 from miarep.attacks import registry
 from miarep.attacks.interface import AttackInput, run_checked
+from miarep.attacks.signals import true_label_probability
 from miarep.core.seeding import int_seed, rng
 from miarep.data.encoding import ENCODED_PREFIX
 from miarep.experiments.runner import ExperimentModels, RunSettings, Samples, balanced_subset
@@ -60,9 +61,7 @@ class LiraSettings:
             raise ValueError("lira.repetitions must be >= 1 (or null: every repetition)")
         if self.population < 1:
             raise ValueError("lira.population must be >= 1")
-        unknown = set(self.attacks) - set(registry.ATTACKS)
-        if unknown:
-            raise ValueError(f"lira: unknown attacks {sorted(unknown)}")
+        registry.require_known(self.attacks, "lira")
 
 
 def reference_sets(
@@ -154,9 +153,9 @@ def run_lira(
             "experiment": row["experiment"],
             "record": unit["query"][chosen],
             "member": is_member[chosen],
-            "target_p_true": np.take_along_axis(
-                target[0][chosen], y[unit["query"]][chosen][:, None], 1
-            )[:, 0].astype(np.float32),
+            "target_p_true": true_label_probability(
+                target[0][chosen], y[unit["query"]][chosen]
+            ).astype(np.float32),
         }
         for name, attack in attacks.items():
             (output,) = run_checked(attack, [one], root_seed)

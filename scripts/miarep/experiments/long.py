@@ -85,9 +85,7 @@ class LongStudy:
             raise ValueError("long needs splits >= 1, references >= 2, 1 <= shadows <= references")
         if (self.delta, self.beta) not in self.sweep:
             raise ValueError("long: (delta, beta) must be one of the sweep's settings")
-        unknown = set(self.attacks) - set(registry.ATTACKS)
-        if unknown:
-            raise ValueError(f"long: unknown attacks {sorted(unknown)}")
+        registry.require_known(self.attacks, "long")
 
     @classmethod
     def from_config(cls, block: Mapping) -> "LongStudy":

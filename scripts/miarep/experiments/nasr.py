@@ -93,9 +93,7 @@ class NasrStudy:
             raise ValueError("nasr's table_lambda and table_l2 must be among lambdas and l2")
         if max(self.early_stopping_epochs, default=1) > self.epochs:
             raise ValueError("nasr's early_stopping_epochs must not exceed epochs")
-        unknown = set(self.attacks) - set(registry.ATTACKS)
-        if unknown:
-            raise ValueError(f"nasr: unknown attacks {sorted(unknown)}")
+        registry.require_known(self.attacks, "nasr")
 
     @classmethod
     def from_config(cls, block: Mapping) -> "NasrStudy":

@@ -61,6 +61,22 @@ class RunSettings:
     #: on random splits of the same shadow records, docs/account.md T12)
     n_shadows: int = 1
 
+    @classmethod
+    def from_blocks(cls, models: Mapping, engine: Mapping, **extra) -> "RunSettings":
+        """The settings the config's ``models`` and ``engine`` blocks give (``extra``: the
+        evaluation's and the study's own fields)."""
+        return cls(
+            target=models["target"],
+            shadow=models["shadow"],
+            attack=models["attack"],
+            model_settings={kind: models[kind] for kind in ("ann", "knn", "lr", "rf", "svm")},
+            attack_ann=models["attack_ann"],
+            faithful_attack_ann=models["faithful_attack_ann"],
+            device=engine["device"],
+            chunk_models=engine["chunk_models"],
+            **extra,
+        )
+
     def build_attacks(self) -> dict:
         """The study's attacks by name, each set up from these settings."""
         models = {
