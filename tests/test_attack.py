@@ -218,10 +218,10 @@ def test_more_shadows_train_on_random_splits_of_the_same_shadow_records(caplog):
     # the target is untouched; each split now has three shadows per experiment
     pd.testing.assert_series_equal(single["train_accuracy"], triple["train_accuracy"])
     assert "training 6 ann models" in caplog.text  # 2 samples x 3 balanced shadows
-    from miarep.experiments.runner import _Samples
+    from miarep.experiments.runner import Samples
     from miarep.sampling.splits import index_sets_by_sample
 
-    samples = _Samples(
+    samples = Samples(
         experiments.to_dict("records"), index_sets_by_sample(long), list(kinds), root_seed=1
     )
     base = samples.sets(0, "shadow_balanced")
