@@ -56,6 +56,13 @@ def nasr_input(dataset):
     return PROCESSED_DIR / f"{dataset}.parquet"
 
 
+def lira_grid_fields(study):
+    """The fields a study's grid varies (its list of grids joined)."""
+    grid = config["studies"][study].get("grid", {})
+    grids = grid if isinstance(grid, list) else [grid]
+    return sorted(set().union(*(g.keys() for g in grids)))
+
+
 def processed_outputs():
     """The processed table and card of every enabled dataset."""
     return [

@@ -3,13 +3,6 @@
 LIRA = config["lira"]
 
 
-def lira_grid_fields(study):
-    """The fields a study's grid varies (its list of grids joined)."""
-    grid = config["studies"][study].get("grid", {})
-    grids = grid if isinstance(grid, list) else [grid]
-    return sorted(set().union(*(g.keys() for g in grids)))
-
-
 rule lira_study:
     input:
         table=PROCESSED_DIR / "{dataset}.parquet",
