@@ -127,45 +127,52 @@ def run_lira(
     samples = Samples(rows, index_sets_by_sample(long), list(kinds), root_seed)
     units = _units(rows, models, samples, y, settings, root_seed)
     outputs = _fit(units, samples, x, y, run, settings, root_seed)
-    attacks = {n: registry.build(n, {}, {"device": run.device}, {}) for n in settings.attacks}
-    out_rows, score_rows = [], []
+    inputs, out_rows, score_rows, evaluated = [], [], [], []
     for e, row in enumerate(rows):
         key = samples.key(e)
-        unit = units[_unit_key(e, rows, models)]
-        target, references = outputs[_unit_key(e, rows, models)]
+        unit_key = _unit_key(e, rows, models)
+        unit, (target, references) = units[unit_key], outputs[unit_key]
         is_member = unit["is_member"]
         chosen = balanced_subset(is_member, rng(root_seed, "evaluate", *key))
-        one = AttackInput(
-            target[0][chosen],
-            y[unit["query"]][chosen],
-            ("lira", *key),
-            reference_probs=references[0][:, chosen],
-            reference_member=unit["member"][:, chosen],
-            population_probs=target[1],
-            population_labels=y[unit["population"]],
-            population_reference_probs=references[1],
+        labels = y[unit["query"]][chosen]
+        inputs.append(
+            AttackInput(
+                target[0][chosen],
+                labels,
+                ("lira", *key),
+                reference_probs=references[0][:, chosen],
+                reference_member=unit["member"][:, chosen],
+                population_probs=target[1],
+                population_labels=y[unit["population"]],
+                population_reference_probs=references[1],
+            )
         )
+        evaluated.append(is_member[chosen])
         result = {k: row[k] for k in ("experiment", "sample", "repetition")}
         result |= models[e].describe()
         result["n_members"] = int(is_member[chosen].sum())
         result["n_nonmembers"] = int((~is_member[chosen]).sum())
-        scores = {
-            "experiment": row["experiment"],
-            "record": unit["query"][chosen],
-            "member": is_member[chosen],
-            "target_p_true": true_label_probability(
-                target[0][chosen], y[unit["query"]][chosen]
-            ).astype(np.float32),
-        }
-        for name, attack in attacks.items():
-            (output,) = run_checked(attack, [one], root_seed)
-            result |= attack_metrics(
-                is_member[chosen], output.scores, output.decisions, prefix=f"{name}_mia_"
-            )
-            scores[f"score_{name}"] = np.asarray(output.scores, np.float32)
         out_rows.append(result)
-        score_rows.append(pd.DataFrame(scores))
-    return pd.DataFrame(out_rows), pd.concat(score_rows, ignore_index=True)
+        score_rows.append(
+            {
+                "experiment": row["experiment"],
+                "record": unit["query"][chosen],
+                "member": is_member[chosen],
+                "target_p_true": true_label_probability(target[0][chosen], labels).astype(
+                    np.float32
+                ),
+            }
+        )
+    for name in settings.attacks:
+        attack = registry.build(name, {}, {"device": run.device}, {})
+        outs = run_checked(attack, inputs, root_seed)
+        for result, scores, truth, output in zip(
+            out_rows, score_rows, evaluated, outs, strict=True
+        ):
+            result |= attack_metrics(truth, output.scores, output.decisions, prefix=f"{name}_mia_")
+            scores[f"score_{name}"] = np.asarray(output.scores, np.float32)
+    frames = [pd.DataFrame(scores) for scores in score_rows]
+    return pd.DataFrame(out_rows), pd.concat(frames, ignore_index=True)
 
 
 def _unit_key(e: int, rows: Sequence[Mapping], models: Sequence[ExperimentModels]) -> tuple:
@@ -193,7 +200,6 @@ def _units(rows, models, samples, y, settings, root_seed) -> dict:
         )
         units[key] = {
             "experiment": e,
-            "kind": m.target,
             "params": m.model_settings[m.target],
             "query": query,
             "is_member": np.r_[np.ones(len(members), bool), np.zeros(len(nonmembers), bool)],

@@ -218,24 +218,19 @@ def run_long(
     log.info("long: %d candidate records over the sweep", len(chosen))
     p = loss_test.p_values(targets[:, pool[chosen]], references[:, pool[chosen]], y[pool[chosen]])
     inferences = _inference_rows(chosen, pool, y, member, targets, p)
-    if not len(chosen):  # no candidate: the attacks' columns, empty
-        for name in study.attacks:
-            inferences[f"score_{name}"] = np.zeros(0)
-            inferences[f"decision_{name}"] = np.zeros(0, bool)
-    else:
-        inferences = _with_attacks(
-            inferences,
-            chosen,
-            pool,
-            y,
-            targets,
-            references,
-            draws,
-            study,
-            engine,
-            evaluation,
-            root_seed,
-        )
+    inferences = _with_attacks(
+        inferences,
+        chosen,
+        pool,
+        y,
+        targets,
+        references,
+        draws,
+        study,
+        engine,
+        evaluation,
+        root_seed,
+    )
     accuracy = _accuracies(targets, references, y, draws, member, study)
     return {"records": records, "inferences": inferences, "accuracy": accuracy}
 
@@ -258,7 +253,14 @@ def _inference_rows(chosen, pool, y, member, targets, p) -> pd.DataFrame:
 def _with_attacks(
     inferences, chosen, pool, y, targets, references, draws, study, engine, evaluation, root_seed
 ) -> pd.DataFrame:
-    """One stacked experiment per attack: the shadows are the same for every target."""
+    """One stacked experiment per attack: the shadows are the same for every target. With no
+    candidate record the attacks' columns are there, empty."""
+    out = inferences.copy()
+    if not len(chosen):
+        for name in study.attacks:
+            out[f"score_{name}"] = np.zeros(0)
+            out[f"decision_{name}"] = np.zeros(0, bool)
+        return out
     rows = pool[chosen]
     shadow = shadow_input(references, y, draws, study, root_seed)
     one = AttackInput(
@@ -268,7 +270,6 @@ def _with_attacks(
         *shadow,
     )
     models = {"attack": "ann", "faithful_attack_ann": dict(study.attack_model)}
-    out = inferences.copy()
     for name in study.attacks:
         log.info("long: %s on %d inferences", name, len(out))
         attack = registry.build(name, models, engine, evaluation)
