@@ -16,5 +16,6 @@ tables.write_table(
     [out.csv, out.md, out.tex],
     "LiRA and RMIA on the property studies: AUC and TPR at 1% and 0.1% FPR (%), mean ± 95% CI",
     1,
+    lira.sections(frame, params.attacks),
 )
 log.info("lira: %d rows over %d studies", len(frame), len(results))

@@ -18,6 +18,7 @@ settings = LiraSettings(
     repetitions=block["repetitions"],
     population=block["population"],
     attacks=tuple(block["attacks"]),
+    only=dict(block.get("only", {})),
 )
 results, scores = run_lira(
     read_parquet(snakemake.input.table),

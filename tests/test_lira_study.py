@@ -79,3 +79,18 @@ def test_the_study_scores_the_runners_own_targets(adult_table, adult_pool):
         np.testing.assert_allclose(ours["target_p_true"], theirs["target_p_true"], rtol=3e-7)
     again, _ = run_lira(adult_table, kinds, long, experiments, run, settings, CONFIG["seed"])
     assert again.equals(results)
+
+
+def test_only_keeps_the_named_experiments_and_names_a_wrong_field(adult_table, adult_pool):
+    long, experiments, run = _study(adult_table, adult_pool)
+    kinds = CONFIG["data"]["adult"]["features"]
+
+    def attack(only):
+        settings = LiraSettings(2, population=50, attacks=("lira_offline_fixed",), only=only)
+        return run_lira(adult_table, kinds, long, experiments, run, settings, CONFIG["seed"])[0]
+
+    assert attack({"repetition": [1]})["repetition"].tolist() == [1]
+    with pytest.raises(ValueError, match="'only' names 'depth'"):
+        attack({"depth": [1]})
+    with pytest.raises(ValueError, match="no experiment left"):
+        attack({"repetition": [7]})

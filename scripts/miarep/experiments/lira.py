@@ -17,7 +17,7 @@ which says whether such a rate can be resolved.
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -50,9 +50,11 @@ class LiraSettings:
     """The references and attacks (the config's ``lira`` block)."""
 
     references: int = 16
-    repetitions: int | None = 10
+    repetitions: int | None = 5
     population: int = 1000
     attacks: tuple[str, ...] = LIRA_ATTACKS
+    #: experiment field -> the values attacked (Figure 8: the shallowest and deepest networks)
+    only: Mapping[str, Sequence] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.references < 2 or self.references % 2:
@@ -122,6 +124,12 @@ def run_lira(
     frame = experiments
     if settings.repetitions is not None:
         frame = frame[frame["repetition"] < settings.repetitions]
+    for name, values in settings.only.items():
+        if name not in frame:
+            raise ValueError(f"lira: 'only' names {name!r}, which the study's experiments lack")
+        frame = frame[frame[name].isin(list(values))]
+    if frame.empty:
+        raise ValueError("lira: no experiment left to attack (check repetitions and only)")
     rows = frame.to_dict("records")
     models = [ExperimentModels.resolve(run, model_fields_of(r)) for r in rows]
     samples = Samples(rows, index_sets_by_sample(long), list(kinds), root_seed)

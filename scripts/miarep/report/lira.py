@@ -48,3 +48,21 @@ def summary(
                     row[f"{attack}_{short}_ci"] = 100 * ci
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def sections(frame: pd.DataFrame, attacks: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """The summary laid out for reading: a section per study, a row per grid value, each
+    attack's AUC and TPR at 1% and 0.1% FPR as "mean ± CI" (CSV keeps every number)."""
+    out = {}
+    for study, part in frame.groupby("study", sort=False):
+        table = part[["setting", "experiments", "n_nonmembers"]].reset_index(drop=True)
+        for attack in attacks:
+            for short in METRICS:
+                mean = part[f"{attack}_{short}_pct"].to_numpy()
+                ci = part[f"{attack}_{short}_ci"].to_numpy()
+                table[f"{attack} {short}"] = [
+                    f"{m:.1f}" if ci_ != ci_ else f"{m:.1f} ± {ci_:.1f}"
+                    for m, ci_ in zip(mean, ci, strict=True)
+                ]
+        out[study] = table
+    return out
