@@ -27,7 +27,11 @@ include: "workflow/rules/readings.smk"
 include: "workflow/rules/defenses.smk"
 include: "workflow/rules/long.smk"
 include: "workflow/rules/lira.smk"
+include: "workflow/rules/claims.smk"
 include: "workflow/rules/checks.smk"
+
+
+report: landing_page()
 
 
 rule all:
@@ -40,4 +44,5 @@ rule all:
         table_outputs(),
         song_outputs(),
         table_5_outputs(),
+        "results/claims.csv",
         "results/digests.json",

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -16,6 +17,7 @@ import yaml
 
 from miarep.data.checksums import git_blob_sha1
 from miarep.experiments.scores import attack_columns
+from miarep.report.claims import load_claims
 from synthetic import write_kaggle, write_pudf, write_shokri_texas
 
 pytestmark = pytest.mark.workflow
@@ -122,7 +124,7 @@ def tiny_config(repo, tmp_path):
     return path
 
 
-def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_config):
+def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_config, request):
     work = tmp_path / "work"
     snakemake(repo, work, "all", "--configfile", tiny_config)
     processed = work / "results" / "data" / "processed"
@@ -198,8 +200,28 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
     }
     tables |= {f"{d}-splits": pd.read_parquet(samples / f"{d}.parquet") for d in cards}
 
+    # the claims scorecard: every claim of the spec judged, and the report opens with it
+    card = pd.read_csv(work / "results" / "claims.csv", keep_default_na=False)
+    assert set(card["id"]) == {c.id for c in load_claims(repo / "reference" / "claims.yaml")}
+    verdicts = {"reproduces", "partly", "does not reproduce", "cannot be tested"}
+    assert set(card["verdict"]) <= verdicts
+    assert "Commit " in (work / "results" / "claims.md").read_text()
+    assert (
+        "Claims and verdicts: **T-F4**"
+        in (work / "results" / "captions" / "figure_4.rst").read_text()
+    )
     snakemake(repo, work, "--report", "report.html", "--configfile", tiny_config)
     assert "Table 2" in (work / "report.html").read_text(errors="replace")
+    kept = request.config.cache.mkdir("tiny_report")
+    shutil.copy(work / "report.html", kept / "report.html")
+    (kept / "expected.json").write_text(
+        json.dumps(
+            {
+                "claims": sorted(set(card["id"])),
+                "figures": sorted(p.name for p in (work / "figures").glob("*.png")),
+            }
+        )
+    )
 
     scores = {
         d: pd.read_parquet(work / "results" / "scores" / "tiny_check" / f"{d}.parquet")
@@ -330,6 +352,78 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
         "table_2",
     }
     assert lira["lira_online_auc_pct"].between(0, 100).all() and not lira["resolves_1pct"].any()
+    for name in ("figure_4", "figure_5", "figure_8", "roc"):
+        assert (work / "figures" / "lira" / f"{name}.png").stat().st_size > 1000
+    table_2 = pd.read_csv(tables_dir / "lira_table_2.csv")
+    assert table_2["target_model"].tolist() == ["ann", "knn", "lr", "rf", "svm"]
+    assert {"shokri AUC", "lira_online AUC", "rmia_offline TPR@1%"} <= set(table_2)
+    assert len(pd.read_csv(tables_dir / "lira_table_3.csv")) == 4
+    roc = pd.read_csv(work / "results" / "figure_data" / "lira_roc.csv")
+    assert set(roc["panel"]) == {"default", "leaky", "minority records"}
+
+
+def chromium(reason_if_missing: str) -> str:
+    """Debian's headless Chromium; installed when CI runs as root, else the test skips."""
+    found = shutil.which("chromium")
+    if found:
+        return found
+    if os.environ.get("CI") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        for command in (
+            ["apt-get", "update", "-q"],
+            ["apt-get", "install", "-y", "-q", "chromium"],
+        ):
+            subprocess.run(command, check=True, env=env, capture_output=True)
+        return shutil.which("chromium")
+    pytest.skip(reason_if_missing)
+
+
+def test_the_report_opens_with_the_scorecard_in_a_browser(request):
+    kept = request.config.cache.mkdir("tiny_report")
+    if not (kept / "report.html").exists():
+        pytest.skip("needs the report of test_tiny_end_to_end_is_complete_and_reproducible")
+    browser = chromium("Chromium is not installed (apt-get install chromium; CI installs it)")
+    expected = json.loads((kept / "expected.json").read_text())
+    done = subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            (kept / "report.html").as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    dom = done.stdout
+    # the landing view (rendered by the report's scripts) is the scorecard with every claim id
+    landing = dom[dom.index('<div class="document">') :]
+    landing = landing[: landing.index('id="brand"')]
+    assert "Claims scorecard" in landing
+    for claim in expected["claims"]:
+        assert f"<strong>{claim}</strong>" in landing, claim
+    # the navigation offers the scorecard's category and every figure
+    assert "0 Claims scorecard" in dom
+    for figure in expected["figures"]:
+        assert figure in dom, figure
+
+
+def test_lira_all_attacks_every_undefended_study(repo, tmp_path, tiny_config):
+    config = yaml.safe_load(tiny_config.read_text())
+    config["lira"]["studies"] = "all"
+    tiny_config.write_text(yaml.safe_dump(config))
+    done = snakemake(repo, tmp_path / "work", "-n", "lira", "--configfile", tiny_config)
+    attacked = re.findall(r"rule lira_study:\n(?:.*\n)*?\s+wildcards: study=(\w+)", done.stdout)
+    expected = {
+        study
+        for study, spec in config["studies"].items()
+        if spec.get("in_all", True) and "defense" not in json.dumps(spec.get("grid", {}))
+    }
+    assert set(attacked) == expected and "table_5" not in expected and "figure_9" in expected
 
 
 def test_missing_raw_data_is_named_at_dag_build_before_any_job(repo, tmp_path, monkeypatch):
@@ -417,3 +511,35 @@ def test_misspelt_config_key_is_named(repo, tmp_path):
     done = snakemake(repo, tmp_path, "-n", "--configfile", path, check=False)
     assert done.returncode != 0
     assert "missng" in done.stdout + done.stderr
+
+
+def test_another_workflow_imports_this_one_as_a_module(repo, tmp_path, adult_raw):
+    """`module miarep: snakefile: ...` and `use rule * from miarep` with the host's own config:
+    the host builds one figure in its own folder."""
+    host = tmp_path / "host"
+    placed = host / "results" / "data" / "raw" / "adult"
+    placed.mkdir(parents=True)
+    for name in ("adult.data", "adult.test", "adult.names"):
+        shutil.copy(adult_raw / name, placed / name)
+    tiny = yaml.safe_load((repo / "tests" / "config" / "tiny.yaml").read_text())
+    config = {
+        "datasets": ["adult"],
+        "data": {"adult": tiny["data"]["adult"]},
+        "studies": {"figure_3": tiny["studies"]["figure_3"]},
+        "models": tiny["models"],
+        "evaluation": tiny["evaluation"],
+        "claims": {"with": []},
+    }
+    (host / "config.yaml").write_text(yaml.safe_dump(config))
+    (host / "Snakefile").write_text(
+        'configfile: "config.yaml"\n\n\n'
+        "module miarep:\n"
+        f'    snakefile: "{repo / "Snakefile"}"\n'
+        "    config: config\n\n\n"
+        "use rule * from miarep as miarep_*\n"
+    )
+    command = [sys.executable, "-m", "snakemake", "--cores", "2", "miarep_figure_3"]
+    run(command, cwd=host)
+    assert (host / "figures" / "figure_3.png").stat().st_size > 1000
+    results = pd.read_parquet(host / "results" / "experiments" / "figure_3" / "adult.parquet")
+    assert sorted(results["target_size"].unique()) == [40, 80] and len(results) == 4

@@ -4,7 +4,10 @@ from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
 
-SCRIPTS_DIR = Path(workflow.basedir) / "scripts"
+# The repository, from this file's own place: workflow.basedir is the host workflow's folder when
+# another workflow imports this one as a module.
+REPO_DIR = Path(workflow.current_basedir).parents[1]
+SCRIPTS_DIR = REPO_DIR / "scripts"
 sys.path.insert(0, str(SCRIPTS_DIR))
 # stdlib only; found through the path above
 from miarep.core.closure import closure_digest
@@ -61,6 +64,107 @@ def lira_grid_fields(study):
     grid = config["studies"][study].get("grid", {})
     grids = grid if isinstance(grid, list) else [grid]
     return sorted(set().union(*(g.keys() for g in grids)))
+
+
+def lira_studies():
+    """The studies LiRA and RMIA attack: the block's list, or with ``all`` every study of `all`
+    whose grid trains no defense (the reference models would need the defense too)."""
+    studies = config["lira"]["studies"]
+    if studies != "all":
+        unknown = [s for s in studies if s not in config["studies"]]
+        if unknown:
+            raise WorkflowError(
+                f"lira.studies names {unknown}, which 'studies' does not define"
+            )
+        return list(studies)
+    return [
+        study
+        for study in config["studies"]
+        if in_all(study) and "defense" not in lira_grid_fields(study)
+    ]
+
+
+#: The artefacts redrawn with LiRA and RMIA -> the studies each reads (docs/account.md L4)
+LIRA_ARTEFACTS = {
+    "figure_4": ["figure_4"],
+    "figure_5": ["figure_5"],
+    "figure_8": ["figure_8_units", "figure_8_learning_rate", "figure_8_l2"],
+    "table_2": ["table_2"],
+    "table_3": ["figure_8_l2"],
+}
+
+
+def lira_artefact_studies(artefact):
+    """The studies a redrawn artefact reads (the ROC figure: those its panels name)."""
+    if artefact == "roc":
+        return sorted(
+            {panel["study"] for panel in config["lira"].get("roc", {}).values()}
+        )
+    return LIRA_ARTEFACTS[artefact]
+
+
+def lira_artefact_inputs(wildcards):
+    """A redrawn artefact's inputs: each study's result table and LiRA's (for the ROC figure
+    LiRA's results and score tables, the experiment tables and the processed dataset, whose
+    labels pick the minority)."""
+    dataset = config["lira"]["dataset"]
+    studies = lira_artefact_studies(wildcards.artefact)
+    inputs = {"lira": [str(LIRA_DIR / s / f"{dataset}.parquet") for s in studies]}
+    if wildcards.artefact == "roc":
+        # LiRA's own tables only: the settings come from the experiment tables
+        inputs["scores"] = [
+            str(LIRA_DIR / s / f"{dataset}.scores.parquet") for s in studies
+        ]
+        inputs["studies"] = [
+            str(SAMPLES_DIR / s / f"{dataset}.experiments.parquet") for s in studies
+        ]
+        inputs["table"] = str(PROCESSED_DIR / f"{dataset}.parquet")
+    else:
+        inputs["studies"] = [
+            str(EXPERIMENTS_DIR / s / f"{dataset}.parquet") for s in studies
+        ]
+    return inputs
+
+
+def lira_summary_inputs(wildcards):
+    """The summary's inputs: every attacked study's LiRA results and experiment table."""
+    dataset = config["lira"]["dataset"]
+    return {
+        "results": [str(LIRA_DIR / s / f"{dataset}.parquet") for s in lira_studies()],
+        "experiments": [
+            str(SAMPLES_DIR / s / f"{dataset}.experiments.parquet")
+            for s in lira_studies()
+        ],
+    }
+
+
+def lira_outputs():
+    """`snakemake lira`: the summary, every redrawn artefact whose studies are attacked, and
+    the ROC figure when the config names panels."""
+    attacked = set(lira_studies())
+    figures = [
+        a
+        for a, st in LIRA_ARTEFACTS.items()
+        if a.startswith("figure") and set(st) <= attacked
+    ]
+    tables = [
+        a
+        for a, st in LIRA_ARTEFACTS.items()
+        if a.startswith("table") and set(st) <= attacked
+    ]
+    if config["lira"].get("roc"):
+        figures.append("roc")
+    return (
+        [str(TABLES_DIR / f"lira_summary.{ext}") for ext in ("csv", "md", "tex")]
+        + [str(FIGURES_DIR / "lira" / f"{a}.pdf") for a in figures]
+        + [str(TABLES_DIR / f"lira_{a}.md") for a in tables]
+    )
+
+
+def lira_block(study):
+    """The lira block for one study, with its override (fewer references or repetitions)."""
+    block = {k: v for k, v in config["lira"].items() if k not in ("overrides", "roc")}
+    return {**block, **config["lira"].get("overrides", {}).get(study, {})}
 
 
 def processed_outputs():
@@ -135,7 +239,7 @@ FIGURES_DIR = Path("figures")
 FIGURE_DATA_DIR = Path("results/figure_data")
 TABLES_DIR = Path("results/tables")
 # The paper's numbers, shipped with the workflow (not with the results)
-REFERENCE_DIR = Path(workflow.basedir) / "reference" / "paper_tables"
+REFERENCE_DIR = REPO_DIR / "reference" / "paper_tables"
 # One row per paper artefact: (author, kind, number, studies it reads, report category). Tonni
 # et al.'s artefacts are named figure_N / table_N; the other papers' carry their first author's
 # name as a prefix (shokri_, nasr_, long_, song_: e.g. song_figure_3). Figure 7 pools the class-
@@ -351,3 +455,84 @@ def digest_inputs():
     if table_5:
         tables += table_5 + [str(FIGURE_DATA_DIR / "table_5_trajectories.csv")]
     return tables
+
+
+#: Tables a claim of reference/claims.yaml may read -> their file (docs/account.md C1)
+CLAIM_TABLES = {
+    "table_4": TABLES_DIR / "table_4.csv",
+    "table_5": TABLES_DIR / "table_5.csv",
+    "figure_data/song_figure_3": FIGURE_DATA_DIR / "song_figure_3.csv",
+    "nasr_verdict": TABLES_DIR / "nasr_verdict.csv",
+    "song_table_2": TABLES_DIR / "song_table_2.csv",
+    "long_table_1": TABLES_DIR / "long_table_1.csv",
+}
+
+
+def claim_studies():
+    """The result tables the scorecard reads: "study/dataset" -> path, every study of `all`."""
+    return {
+        f"{study}/{dataset}": str(EXPERIMENTS_DIR / study / f"{dataset}.parquet")
+        for study in config["studies"]
+        if in_all(study)
+        for dataset in study_datasets(study)
+    }
+
+
+def claim_tables():
+    """The claims' tables this config builds: `all`'s, and AdvReg's and GMIA's when the
+    claims block takes them in (it then runs `nasr` and `long` as part of `all`)."""
+    built = set(table_outputs()) | set(table_5_outputs())
+    built |= {str(FIGURE_DATA_DIR / "song_figure_3.csv")} if song_outputs() else set()
+    if "nasr" in config["claims"]["with"]:
+        built |= {
+            str(TABLES_DIR / "nasr_verdict.csv"),
+            str(TABLES_DIR / "song_table_2.csv"),
+        }
+    if "long" in config["claims"]["with"]:
+        built.add(str(TABLES_DIR / "long_table_1.csv"))
+    return {
+        name: str(path) for name, path in CLAIM_TABLES.items() if str(path) in built
+    }
+
+
+def workflow_commit():
+    """The workflow's git commit (with -dirty when tracked files changed), for the stamp."""
+    import subprocess
+
+    def git(*args):
+        return subprocess.run(
+            ["git", "-C", str(REPO_DIR), *args], capture_output=True, text=True
+        ).stdout.strip()
+
+    commit = git("rev-parse", "--short=12", "HEAD") or "unknown"
+    return commit + (
+        "-dirty" if git("status", "--porcelain", "--untracked-files=no") else ""
+    )
+
+
+def config_hash():
+    """A digest of the config in force (the scorecard's stamp)."""
+    import hashlib
+    import json
+
+    text = json.dumps(config, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def landing_page():
+    """The report's landing page: the claims scorecard once `all` has written it (the report
+    then opens with it), else a page saying so."""
+    built = Path("results/claims.rst")
+    if built.exists():
+        return str(built.absolute())
+    return str(REPO_DIR / "workflow" / "report" / "workflow.rst")
+
+
+def caption_file(name):
+    """An artefact's report caption: the one the claims rule wrote with its claims' verdicts,
+    else the template in workflow/report (a fresh run, or an artefact no claim rests on).
+    """
+    built = Path("results/captions") / f"{name}.rst"
+    if built.exists():
+        return str(built.absolute())
+    return str(REPO_DIR / "workflow" / "report" / f"{name}.rst")

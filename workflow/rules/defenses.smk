@@ -9,7 +9,7 @@ rule table_5:
     output:
         csv=report(
             TABLES_DIR / "table_5.csv",
-            caption="../report/table_5.rst",
+            caption=caption_file("table_5"),
             category="Tables",
         ),
         md=TABLES_DIR / "table_5.md",
@@ -18,14 +18,14 @@ rule table_5:
         pdf=FIGURES_DIR / "table_5_privacy_utility.pdf",
         png=report(
             FIGURES_DIR / "table_5_privacy_utility.png",
-            caption="../report/table_5_privacy_utility.rst",
+            caption=caption_file("table_5_privacy_utility"),
             category="Tables",
         ),
         trajectories=FIGURE_DATA_DIR / "table_5_trajectories.csv",
         trajectories_pdf=FIGURES_DIR / "table_5_trajectories.pdf",
         trajectories_png=report(
             FIGURES_DIR / "table_5_trajectories.png",
-            caption="../report/table_5_trajectories.rst",
+            caption=caption_file("table_5_trajectories"),
             category="Tables",
         ),
     log:
@@ -88,20 +88,20 @@ rule nasr_figures:
         privacy_utility_pdf=FIGURES_DIR / "nasr_privacy_utility_{dataset}.pdf",
         privacy_utility_png=report(
             FIGURES_DIR / "nasr_privacy_utility_{dataset}.png",
-            caption="../report/nasr_privacy_utility.rst",
+            caption=caption_file("nasr_privacy_utility"),
             category=NASR_CATEGORY,
         ),
         curves=FIGURE_DATA_DIR / "song_figure_2_{dataset}.csv",
         figure_2_pdf=FIGURES_DIR / "song_figure_2_{dataset}.pdf",
         figure_2_png=report(
             FIGURES_DIR / "song_figure_2_{dataset}.png",
-            caption="../report/song_figure_2.rst",
+            caption=caption_file("song_figure_2"),
             category=NASR_CATEGORY,
         ),
         figure_5_pdf=FIGURES_DIR / "song_figure_5_{dataset}.pdf",
         figure_5_png=report(
             FIGURES_DIR / "song_figure_5_{dataset}.png",
-            caption="../report/song_figure_5.rst",
+            caption=caption_file("song_figure_5"),
             category=NASR_CATEGORY,
         ),
     log:
@@ -130,7 +130,7 @@ rule nasr:
     output:
         csv=report(
             TABLES_DIR / "song_table_2.csv",
-            caption="../report/song_table_2.rst",
+            caption=caption_file("song_table_2"),
             category=NASR_CATEGORY,
         ),
         md=TABLES_DIR / "song_table_2.md",

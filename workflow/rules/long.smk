@@ -43,7 +43,7 @@ rule long:
     output:
         table_1_csv=report(
             TABLES_DIR / "long_table_1.csv",
-            caption="../report/long_table_1.rst",
+            caption=caption_file("long_table_1"),
             category=LONG_CATEGORY,
         ),
         table_1_md=TABLES_DIR / "long_table_1.md",
@@ -56,7 +56,7 @@ rule long:
         table_6_tex=TABLES_DIR / "long_table_6.tex",
         table_7_csv=report(
             TABLES_DIR / "long_table_7.csv",
-            caption="../report/long_table_7.rst",
+            caption=caption_file("long_table_7"),
             category=LONG_CATEGORY,
         ),
         table_7_md=TABLES_DIR / "long_table_7.md",
@@ -65,13 +65,13 @@ rule long:
         figure_8_pdf=FIGURES_DIR / "long_figure_8.pdf",
         figure_8_png=report(
             FIGURES_DIR / "long_figure_8.png",
-            caption="../report/long_figure_8.rst",
+            caption=caption_file("long_figure_8"),
             category=LONG_CATEGORY,
         ),
         figure_9_pdf=FIGURES_DIR / "long_figure_9.pdf",
         figure_9_png=report(
             FIGURES_DIR / "long_figure_9.png",
-            caption="../report/long_figure_9.rst",
+            caption=caption_file("long_figure_9"),
             category=LONG_CATEGORY,
         ),
     log:

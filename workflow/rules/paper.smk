@@ -16,7 +16,7 @@ for _author, _kind, _number, _studies, _category in PAPER_ARTEFACTS:
             pdf=FIGURES_DIR / f"{_name}.pdf",
             png=report(
                 FIGURES_DIR / f"{_name}.png",
-                caption=f"../report/{_name}.rst",
+                caption=caption_file(_name),
                 category=_category,
             ),
             data=FIGURE_DATA_DIR / f"{_name}.csv",
@@ -40,13 +40,13 @@ rule figure_8:
         pdf=FIGURES_DIR / "figure_8.pdf",
         png=report(
             FIGURES_DIR / "figure_8.png",
-            caption="../report/figure_8.rst",
+            caption=caption_file("figure_8"),
             category=CATEGORY["figure_8"],
         ),
         data=FIGURE_DATA_DIR / "figure_8.csv",
         pruned=report(
             TABLES_DIR / "figure_8_pruned.csv",
-            caption="../report/figure_8_pruned.rst",
+            caption=caption_file("figure_8_pruned"),
             category=CATEGORY["figure_8"],
         ),
     log:
@@ -70,7 +70,7 @@ rule figure_11:
         pdf=FIGURES_DIR / "figure_11.pdf",
         png=report(
             FIGURES_DIR / "figure_11.png",
-            caption="../report/figure_11.rst",
+            caption=caption_file("figure_11"),
             category=CATEGORY["figure_11"],
         ),
         data=FIGURE_DATA_DIR / "figure_11.csv",
@@ -102,7 +102,7 @@ for _author, _kind, _number, _studies, _category in PAPER_ARTEFACTS:
         output:
             report(
                 TABLES_DIR / f"{_name}.csv",
-                caption=f"../report/{_name}.rst",
+                caption=caption_file(_name),
                 category=_category,
             ),
             TABLES_DIR / f"{_name}.md",

@@ -8,7 +8,7 @@ rule readings:
     output:
         csv=report(
             TABLES_DIR / "readings.csv",
-            caption="../report/readings.rst",
+            caption=caption_file("readings"),
             category="Readings of Table 1a",
         ),
         md=TABLES_DIR / "readings.md",

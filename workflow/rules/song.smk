@@ -13,7 +13,7 @@ for _name, _title in SONG_FIGURES.items():
             pdf=FIGURES_DIR / f"{_name}.pdf",
             png=report(
                 FIGURES_DIR / f"{_name}.png",
-                caption=f"../report/{_name}.rst",
+                caption=caption_file(_name),
                 category="Song & Mittal",
             ),
             data=FIGURE_DATA_DIR / f"{_name}.csv",
@@ -37,7 +37,7 @@ rule song_table_6:
     output:
         csv=report(
             TABLES_DIR / "song_table_6.csv",
-            caption="../report/song_table_6.rst",
+            caption=caption_file("song_table_6"),
             category="Song & Mittal",
         ),
         md=TABLES_DIR / "song_table_6.md",

@@ -1,0 +1,174 @@
+"""The claims scorecard (report/claims.py) on synthetic result tables with known answers."""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from miarep.report import claims as c
+
+REPO = Path(__file__).resolve().parents[1]
+LINES = ("shokri", "shokri_stated", "metric_best", "oracle")
+
+
+def study(slope: float, oracle_slope: float | None = None, n: int = 200, seed: int = 0):
+    """A study over x in 1..5: every line's balanced accuracy 0.5 + slope * x (+ noise); the
+    paper-protocol accuracy as a blind attack's 0.25 + 0.5 r with r rising in x."""
+    generator = np.random.default_rng(seed)
+    x = np.repeat(np.arange(1, 6), n // 5).astype(float)
+    frame = pd.DataFrame({"experiment": np.arange(n), "x": x})
+    for line in LINES:
+        s = oracle_slope if line == "oracle" and oracle_slope is not None else slope
+        frame[f"{line}_mia_balanced_accuracy"] = 0.5 + s * x + generator.normal(0, 0.005, n)
+        rate = 0.1 * x
+        frame[f"{line}_paper_mia_member_rate"] = rate
+        frame[f"{line}_paper_mia_accuracy"] = 0.25 + 0.5 * rate
+    return frame
+
+
+def claim(kind: str, **check) -> c.Claim:
+    return c.Claim("X1", "Test", "words", "figure_x", "statistic", {"kind": kind, **check})
+
+
+def card(claims, frame):
+    return c.scorecard(claims, lambda s, d: frame if s == "s" else None, lambda n: None, ["adult"])
+
+
+def test_a_rising_line_reproduces_and_the_paper_protocol_is_explained_by_the_blind_score():
+    row = card([claim("trend", studies=["s"], x="x", direction="up", effect=0.05)], study(0.02))
+    row = row.iloc[0]
+    assert row["verdict"] == c.REPRODUCES and row["ours"] == pytest.approx(0.08, abs=0.01)
+    paper = c.judge_study(
+        claim("trend", studies=["s"], x="x", direction="up", effect=0.05),
+        study(0.02),
+        "shokri",
+        "paper",
+    )
+    assert "explained by the protocol" in paper.detail
+
+
+def test_a_flat_line_says_whether_nothing_leaks_or_the_attack_is_too_weak():
+    rising = claim("trend", studies=["s"], x="x", direction="up", effect=0.05)
+    flat = c.judge_study(rising, study(0.0), "shokri", "balanced")
+    assert flat.verdict == c.DOES_NOT and "nothing leaks" in flat.detail
+    weak = c.judge_study(rising, study(0.0, oracle_slope=0.03), "shokri", "balanced")
+    assert weak.verdict == c.UNTESTABLE and "attack too weak" in weak.detail
+
+
+def test_no_effect_contrast_and_range():
+    frame = study(0.0)
+    assert (
+        c.judge_study(claim("no_effect", x="x", effect=0.02), frame, "shokri", "balanced").verdict
+        == c.REPRODUCES
+    )
+    assert (
+        c.judge_study(
+            claim("no_effect", x="x", effect=0.02), study(0.02), "shokri", "balanced"
+        ).verdict
+        == c.DOES_NOT
+    )
+    up = claim("contrast", a={"x": 5}, b={"x": 1}, direction="up", effect=0.05)
+    assert c.judge_study(up, study(0.02), "shokri", "balanced").verdict == c.REPRODUCES
+    down = claim("contrast", a={"x": 5}, b={"x": 1}, direction="down", effect=0.05)
+    assert c.judge_study(down, study(0.02), "shokri", "balanced").verdict == c.DOES_NOT
+    inside = claim("range", where={"x": [1.0, 2.0]}, low=0.5, high=0.55)
+    judged = c.judge_study(inside, study(0.01), "shokri", "balanced")
+    assert judged.verdict == c.REPRODUCES and judged.ours == pytest.approx(0.515, abs=0.005)
+
+
+def test_a_verdict_that_differs_between_readings_depends_on_them():
+    frame = study(0.02)
+    frame["metric_best_mia_balanced_accuracy"] = 0.5 + np.random.default_rng(1).normal(
+        0, 0.005, len(frame)
+    )
+    row = card([claim("trend", studies=["s"], x="x", direction="up", effect=0.05)], frame).iloc[0]
+    assert row["verdict"] == c.REPRODUCES
+    assert "metric_best/balanced: cannot be tested" in row["depends_on"]
+    assert row["verdict_metric_best_balanced"] == c.UNTESTABLE  # the oracle sees leakage
+
+
+def test_missing_data_and_headline_values():
+    row = card([claim("trend", studies=["absent"], x="x", direction="up", effect=0.05)], study(0.0))
+    assert row.iloc[0]["verdict"] == c.UNTESTABLE and row.iloc[0]["detail"] == "data not present"
+    table = pd.DataFrame({"cutoff": [0.001, 0.01], "precision_pct": [np.nan, 70.2]})
+    check = {
+        "where": {"cutoff": 0.01},
+        "column": "precision_pct",
+        "paper": 73.91,
+        "tolerance": 10.0,
+    }
+    assert c.judge_value(table, check).verdict == c.REPRODUCES
+    assert c.judge_value(table, check | {"tolerance": 1.0}).verdict == c.DOES_NOT
+    assert c.judge_value(None, check).verdict == c.UNTESTABLE
+
+
+def test_table_4_signs():
+    table = pd.DataFrame(
+        {
+            "dataset": "adult",
+            "pearson_r": [-0.9, 0.3],
+            "pearson_p": [1e-9, 1e-9],
+            "spearman_rho": [-0.9, -0.1],
+            "spearman_p": [1e-9, 0.2],
+            "paper_pearson_r": [-0.96, 0.1],
+            "paper_spearman_rho": [-0.96, 0.05],
+        }
+    )
+    judged = c.judge_sign(table, "adult")
+    assert judged.verdict == c.PARTLY and judged.ours == 0.5
+    assert c.judge_sign(table, "texas").verdict == c.UNTESTABLE
+
+
+def test_the_spec_names_known_kinds_studies_and_tables():
+    spec = c.load_claims(REPO / "reference" / "claims.yaml")
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    common = (REPO / "workflow" / "rules" / "common.smk").read_text()
+    tables = set(
+        re.findall(r'^    "([\w/]+)": ', common.split("CLAIM_TABLES = {")[1].split("}")[0], re.M)
+    )
+    assert len(spec) >= 30
+    for entry in spec:
+        for name in entry.check.get("studies", []):
+            assert name in config["studies"], (entry.id, name)
+        if "table" in entry.check:
+            assert entry.check["table"] in tables, (entry.id, entry.check["table"])
+    papers = {entry.paper for entry in spec}
+    assert {
+        "Tonni et al.",
+        "Shokri et al.",
+        "Nasr et al.",
+        "Long et al.",
+        "Song and Mittal",
+    } <= papers
+
+
+def test_the_landing_page_and_captions_render_with_every_claim():
+    import jinja2
+    from docutils.core import publish_string
+
+    claims = [
+        claim("trend", studies=["s"], x="x", direction="up", effect=0.05),
+        c.Claim(
+            "X2",
+            "Other",
+            "a {brace} and *star*",
+            "figure_x",
+            "s",
+            {"kind": "value", "table": "t", "paper": 1.0, "column": "v", "tolerance": 1.0},
+        ),
+    ]
+    frame = card(claims, study(0.02))
+    page = c.landing_rst(frame, "Commit abc, config def.")
+    html = publish_string(page, writer="html", settings_overrides={"report_level": 2}).decode()
+    assert "<strong>X1</strong>" in html and "<strong>X2</strong>" in html
+    assert "System Message" not in html
+    template = "Figure x of {{ snakemake.config['n'] }} runs."
+    text = c.caption_with_claims(template, frame, "figure_x")
+    rendered = jinja2.Template(text).render(snakemake={"config": {"n": 3}})
+    assert (
+        rendered.startswith("Figure x of 3 runs.") and "**X1** (adult): **reproduces**" in rendered
+    )
+    assert c.caption_with_claims(template, frame, "figure_y") == template
