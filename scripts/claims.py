@@ -12,7 +12,7 @@ params, out = snakemake.params, snakemake.output
 studies = dict(params.studies)  # "study/dataset" -> path
 tables = dict(params.tables)  # name -> path
 card = claims.scorecard(
-    claims.load_claims(snakemake.input.spec),
+    claims.claims_of(params.claims),
     lambda study, dataset: (
         read_parquet(studies[f"{study}/{dataset}"]) if f"{study}/{dataset}" in studies else None
     ),

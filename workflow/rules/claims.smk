@@ -27,6 +27,7 @@ rule claims:
     threads: 1
     params:
         code=script_code("claims"),
+        claims=claim_entries(),
         studies=claim_studies(),
         tables=claim_tables(),
         datasets=config["datasets"],

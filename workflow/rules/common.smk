@@ -536,3 +536,12 @@ def caption_file(name):
     if built.exists():
         return str(built.absolute())
     return str(REPO_DIR / "workflow" / "report" / f"{name}.rst")
+
+
+def claim_entries():
+    """The claims of reference/claims.yaml, parsed here (the rule's environment needs no YAML)."""
+    import yaml
+
+    return yaml.safe_load((REPO_DIR / "reference" / "claims.yaml").read_text())[
+        "claims"
+    ]

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy import stats
 
 from miarep.measures.metrics import mean_ci
@@ -55,17 +54,18 @@ class Claim:
         return self.check["kind"]
 
 
-def load_claims(path: str | Path) -> list[Claim]:
-    """The spec's claims, checked for unique ids and known kinds."""
-    entries = yaml.safe_load(Path(path).read_text())["claims"]
+def claims_of(entries: list[Mapping]) -> list[Claim]:
+    """The spec's claims (its parsed ``claims`` list), checked for unique ids and known kinds."""
     claims = [Claim(**entry) for entry in entries]
     ids = [c.id for c in claims]
     if len(set(ids)) != len(ids):
-        raise ValueError(f"{path}: claim ids repeat")
+        raise ValueError("reference/claims.yaml: claim ids repeat")
     known = set(STUDY_KINDS) | {"sign", "defense", "value"}
     for claim in claims:
         if claim.kind not in known:
-            raise ValueError(f"{path}: claim {claim.id} has unknown kind {claim.kind!r}")
+            raise ValueError(
+                f"reference/claims.yaml: claim {claim.id} has unknown kind {claim.kind!r}"
+            )
     return claims
 
 

@@ -25,6 +25,13 @@ LIRA_LINES = {
     "rmia_offline": ("#e377c2", "RMIA offline"),
 }
 LINES = {**style.LINES, **LIRA_LINES}
+#: The ROC figure draws every variant and the loss threshold
+ROC_LINES = {
+    **LIRA_LINES,
+    "lira_online_fixed": ("#bcbd22", "LiRA online, fixed variance"),
+    "lira_offline": ("#ff7f0e", "LiRA offline"),
+    "target_p_true": ("k", "loss threshold (target's confidence)"),
+}
 #: Result-table column suffix -> (axis label, what a blind attack scores)
 METRICS = {
     "mia_auc": ("attack ROC AUC", 0.5),
@@ -267,9 +274,7 @@ def roc_panels(
         columns = [c for c in table if c.startswith(ROC_SCORE)] + [LOSS_SCORE]
         for column in columns:
             line = column.removeprefix(ROC_SCORE)
-            colour, label = LINES.get(line, ("k", "loss threshold (target's confidence)"))
-            if line not in LINES and column != LOSS_SCORE:
-                colour, label = None, line
+            colour, label = ROC_LINES.get(line, (None, line))
             tpr = np.mean([roc_curve(p["member"], p[column], grid) for p in parts], axis=0)
             ax.plot(grid, np.maximum(tpr, TPR_FLOOR), color=colour, lw=1.1, label=label)
             rows += [
