@@ -175,6 +175,24 @@ def test_batched_models_equal_the_same_models_trained_alone():
         )
 
 
+def test_logits_are_what_the_softmax_reads_and_a_logistic_output_has_none():
+    x, _ = toy_data(200)
+    y = np.random.default_rng(3).integers(0, 3, 200).astype(np.float64)
+    config = TrainConfig(
+        hidden=(6,), epochs=3, batch_size=32, dtype="float64", output="softmax", n_classes=3
+    )
+    engine = BatchedMLP(config, 6, 2)
+    rows = [np.arange(120), np.arange(80, 200)]
+    engine.fit(torch.as_tensor(x), torch.as_tensor(y), rows, gens=generators([1, 2], engine.device))
+    index = np.stack([np.arange(150), np.arange(50, 200)])
+    logits = engine.predict_logits(torch.as_tensor(x), index, chunk=64)
+    np.testing.assert_allclose(
+        logits.softmax(-1).numpy(), engine.predict_proba(torch.as_tensor(x), index), atol=1e-15
+    )
+    with pytest.raises(ValueError, match="logistic"):
+        BatchedMLP(TrainConfig(hidden=(6,)), 6, 1).predict_logits(torch.as_tensor(x))
+
+
 @pytest.mark.parametrize(("dtype", "tolerance"), [("float64", 1e-12), ("float32", 1e-6)])
 def test_models_that_stop_early_in_a_batch_equal_the_same_models_alone(dtype, tolerance):
     """The stopping rule freezes each model of a batch at its own epoch, exactly as if alone

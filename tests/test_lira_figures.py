@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from miarep.measures.metrics import tpr_at_fpr
 from miarep.report import lira_figures as lf
 from miarep.report.lira import sections, summary
 
@@ -43,16 +42,6 @@ def test_beside_keeps_the_attacked_experiments_with_every_line():
     assert lf.lines_in(frame) == list(ATTACKS)
     with pytest.raises(pd.errors.MergeError):
         lf.beside(study, pd.concat([lira, lira]))
-
-
-def test_roc_curve_equals_the_tpr_at_each_fpr():
-    generator = np.random.default_rng(1)
-    member = generator.random(3000) < 0.5
-    scores = generator.normal(size=3000) + member * 0.7
-    scores[:50] = 0.25  # ties count as one threshold
-    grid = np.array([0.001, 0.01, 0.1, 0.5, 1.0])
-    expected = [tpr_at_fpr(member, scores, f) for f in grid]
-    np.testing.assert_allclose(lf.roc_curve(member, scores, grid), expected)
 
 
 def test_sweep_figure_summarises_every_line_metric_and_value(tmp_path):

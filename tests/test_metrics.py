@@ -50,3 +50,16 @@ def test_attack_metrics_keys():
     out = M.attack_metrics(MEMBER, SCORES, prefix="mia_")
     assert out["mia_n"] == 8 and out["mia_member_rate"] == 3 / 8
     assert set(out) >= {"mia_balanced_accuracy", "mia_auc", "mia_tpr_at_1pct_fpr"}
+
+
+def test_the_step_roc_matches_every_threshold_counted_by_hand():
+    generator = np.random.default_rng(1)
+    member = generator.random(400) < 0.5
+    scores = np.round(generator.normal(size=400) + member * 0.7, 1)  # many ties
+    grid = np.array([0.0, 0.001, 0.01, 0.1, 0.5, 1.0])
+    cuts = np.r_[np.inf, np.unique(scores)]
+    tpr = np.array([(scores[member] >= t).mean() for t in cuts])
+    fpr = np.array([(scores[~member] >= t).mean() for t in cuts])
+    by_hand = [tpr[fpr <= f].max() for f in grid]
+    np.testing.assert_allclose(M.roc_curve(member, scores, grid), by_hand)
+    np.testing.assert_allclose([M.tpr_at_fpr(member, scores, f) for f in grid], by_hand)

@@ -241,51 +241,8 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
             for column in ("shokri_mia_auc", "risk_score_paper_mia_accuracy", "oracle_mia_auc"):
                 assert metrics[column] == results.loc[e, column], (dataset, column)
 
-    # Nothing left to do. Then a forced rerun of preprocessing (so of everything after it) is
-    # killed with SIGKILL, Snakemake and its job alike: the README's resume command first meets
-    # the lock, then, after --unlock, resumes at one core (the first run had two) and gives
-    # identical tables, so results do not depend on the core count either.
+    # nothing left to do
     assert "Nothing to be done" in snakemake(repo, work, "-n", "--configfile", tiny_config).stdout
-    started = time.time()
-    killed = kill_once_running(
-        [
-            *snakemake_args(repo, work),
-            "all",
-            "--forcerun",
-            "preprocess",
-            "--configfile",
-            tiny_config,
-        ],
-        [work / "results" / "logs" / f"preprocess_{dataset}.log" for dataset in cards],
-        started,
-    )
-    assert killed, "the rerun ended before it could be killed"
-    locked = snakemake(
-        repo, work, "--rerun-incomplete", "all", "--configfile", tiny_config, check=False
-    )
-    assert locked.returncode != 0 and "--unlock" in locked.stdout + locked.stderr
-    snakemake(repo, work, "--unlock", "--configfile", tiny_config)
-    snakemake(repo, work, "--rerun-incomplete", "all", "--configfile", tiny_config, cores=1)
-    # Adult's processed table (over 1 MB) was rewritten, so everything after it reran; for the
-    # small synthetic tables Snakemake may see identical bytes by checksum and keep what follows.
-    rebuilt = work / "results" / "experiments" / "tiny_check" / "adult.parquet"
-    assert rebuilt.stat().st_mtime > started, f"{rebuilt} was not rebuilt by the resume"
-    for dataset in cards:
-        pd.testing.assert_frame_equal(
-            tables[dataset], pd.read_parquet(processed / f"{dataset}.parquet")
-        )
-        pd.testing.assert_frame_equal(
-            tables[f"{dataset}-splits"], pd.read_parquet(samples / f"{dataset}.parquet")
-        )
-        pd.testing.assert_frame_equal(
-            tables[f"{dataset}-results"],
-            pd.read_parquet(work / "results" / "experiments" / "tiny_check" / f"{dataset}.parquet"),
-        )
-        assert json.loads((processed / f"{dataset}.json").read_text()) == cards[dataset]
-        pd.testing.assert_frame_equal(
-            scores[dataset],
-            pd.read_parquet(work / "results" / "scores" / "tiny_check" / f"{dataset}.parquet"),
-        )
 
     snakemake(repo, work, "benchmark_engine", "--configfile", tiny_config)
     report = json.loads((work / "results" / "benchmarks" / "engine.json").read_text())
@@ -365,6 +322,57 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
     assert len(pd.read_csv(tables_dir / "lira_table_3.csv")) == 4
     roc = pd.read_csv(work / "results" / "figure_data" / "lira_roc.csv")
     assert set(roc["panel"]) == {"default", "leaky", "minority records"}
+
+    # Last, a forced rerun of preprocessing (so of the tiny_check study after
+    # it; the other studies would only repeat the same path at more cost) is killed with SIGKILL,
+    # Snakemake and its job alike: the README's resume command first meets the lock, then, after
+    # --unlock, resumes at one core (the first run had two) and gives identical tables, so
+    # results do not depend on the core count either.
+    resumed = [
+        f"results/{kind}/tiny_check/{dataset}.parquet"
+        for kind in ("experiments", "scores")
+        for dataset in cards
+    ]
+    started = time.time()
+    killed = kill_once_running(
+        [
+            *snakemake_args(repo, work),
+            *resumed,
+            "--forcerun",
+            "preprocess",
+            "--configfile",
+            tiny_config,
+        ],
+        [work / "results" / "logs" / f"preprocess_{dataset}.log" for dataset in cards],
+        started,
+    )
+    assert killed, "the rerun ended before it could be killed"
+    locked = snakemake(
+        repo, work, "--rerun-incomplete", *resumed, "--configfile", tiny_config, check=False
+    )
+    assert locked.returncode != 0 and "--unlock" in locked.stdout + locked.stderr
+    snakemake(repo, work, "--unlock", "--configfile", tiny_config)
+    snakemake(repo, work, "--rerun-incomplete", *resumed, "--configfile", tiny_config, cores=1)
+    # Adult's processed table (over 1 MB) was rewritten, so everything after it reran; for the
+    # small synthetic tables Snakemake may see identical bytes by checksum and keep what follows.
+    rebuilt = work / "results" / "experiments" / "tiny_check" / "adult.parquet"
+    assert rebuilt.stat().st_mtime > started, f"{rebuilt} was not rebuilt by the resume"
+    for dataset in cards:
+        pd.testing.assert_frame_equal(
+            tables[dataset], pd.read_parquet(processed / f"{dataset}.parquet")
+        )
+        pd.testing.assert_frame_equal(
+            tables[f"{dataset}-splits"], pd.read_parquet(samples / f"{dataset}.parquet")
+        )
+        pd.testing.assert_frame_equal(
+            tables[f"{dataset}-results"],
+            pd.read_parquet(work / "results" / "experiments" / "tiny_check" / f"{dataset}.parquet"),
+        )
+        assert json.loads((processed / f"{dataset}.json").read_text()) == cards[dataset]
+        pd.testing.assert_frame_equal(
+            scores[dataset],
+            pd.read_parquet(work / "results" / "scores" / "tiny_check" / f"{dataset}.parquet"),
+        )
 
 
 def chromium(reason_if_missing: str) -> str:

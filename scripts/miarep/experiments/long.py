@@ -148,21 +148,8 @@ def train_models(x, y, draws: Mapping, study: LongStudy, root_seed: int, device:
     engine.fit(x_t, y_t, index_sets, gens=generators(seeds), on_epoch_end=progress)
     probs = engine.predict_proba(x_t)
     n_targets = 2 * study.splits
-    return probs[:n_targets], probs[n_targets:], raw_logits(engine, x_t)[n_targets:]
-
-
-@torch.inference_mode()
-def raw_logits(engine: BatchedMLP, x: torch.Tensor, chunk: int = 8192) -> np.ndarray:
-    """(K, n, C) outputs of the layer before the softmax on every row (what Long's selection
-    reads, account G1)."""
-    x = x.to(engine.device, engine.config.torch_dtype)
-    parts = []
-    for start in range(0, len(x), chunk):
-        rows = torch.arange(start, min(start + chunk, len(x)), device=engine.device)
-        inputs = engine.inputs_of(x, rows.expand(engine.n_models, -1))
-        hidden = engine.forward(inputs)[-2]
-        parts.append(torch.baddbmm(engine.biases[-1], hidden, engine.weights[-1]))
-    return torch.cat(parts, dim=1).float().cpu().numpy()
+    logits = engine.predict_logits(x_t)[n_targets:].float().cpu().numpy()
+    return probs[:n_targets], probs[n_targets:], logits
 
 
 def shadow_input(reference_probs, y, draws: Mapping, study: LongStudy, root_seed: int):

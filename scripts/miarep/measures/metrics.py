@@ -47,21 +47,32 @@ def roc_auc(is_member, scores) -> float:
     return float((ranks[is_member].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
 
 
+def step_roc(is_member, scores) -> tuple[np.ndarray, np.ndarray]:
+    """(FPR, TPR) at every achievable threshold, from (0, 0) on: tied scores are one threshold,
+    since no cut separates them."""
+    is_member = _as_bool(is_member)
+    scores = np.asarray(scores, dtype=np.float64)
+    order = np.argsort(-scores, kind="stable")
+    ranked, member = scores[order], is_member[order]
+    last_of_tie = np.r_[ranked[1:] != ranked[:-1], True]
+    tpr = np.r_[0.0, np.cumsum(member)[last_of_tie] / max(int(member.sum()), 1)]
+    fpr = np.r_[0.0, np.cumsum(~member)[last_of_tie] / max(int((~member).sum()), 1)]
+    return fpr, tpr
+
+
 def tpr_at_fpr(is_member, scores, max_fpr: float) -> float:
     """Highest TPR over thresholds whose FPR is at most ``max_fpr`` (0 if none qualifies)."""
     is_member = _as_bool(is_member)
-    scores = np.asarray(scores, dtype=np.float64)
-    n_pos, n_neg = int(is_member.sum()), int((~is_member).sum())
-    if n_pos == 0 or n_neg == 0:
+    if is_member.all() or not is_member.any():
         return float("nan")
-    order = np.argsort(-scores, kind="stable")
-    sorted_scores, sorted_member = scores[order], is_member[order]
-    tps, fps = np.cumsum(sorted_member), np.cumsum(~sorted_member)
-    # only thresholds between distinct scores are achievable
-    last_of_tie = np.r_[sorted_scores[1:] != sorted_scores[:-1], True]
-    tpr, fpr = tps[last_of_tie] / n_pos, fps[last_of_tie] / n_neg
-    ok = fpr <= max_fpr
-    return float(tpr[ok].max()) if ok.any() else 0.0
+    fpr, tpr = step_roc(is_member, scores)
+    return float(tpr[fpr <= max_fpr].max())
+
+
+def roc_curve(is_member, scores, grid) -> np.ndarray:
+    """The step ROC read at each ``grid`` FPR: the highest TPR whose FPR is at most it."""
+    fpr, tpr = step_roc(is_member, scores)
+    return tpr[np.searchsorted(fpr, grid, side="right") - 1]
 
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float]:

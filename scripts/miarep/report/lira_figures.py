@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from miarep.measures.metrics import mean_ci
+from miarep.measures.metrics import mean_ci, roc_curve
 from miarep.report import style
 from miarep.report.figures import draw_mean_ci, save, summarise
 
@@ -232,18 +232,6 @@ def attack_table(
 def _cell(values: pd.Series) -> str:
     mean, ci = mean_ci(values.to_numpy(float))
     return f"{100 * mean:.1f}" if np.isnan(ci) else f"{100 * mean:.1f} ± {100 * ci:.1f}"
-
-
-def roc_curve(is_member: np.ndarray, scores: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    """The highest TPR at FPR at most each ``grid`` value (the step ROC, ties as one threshold)."""
-    is_member = np.asarray(is_member, bool)
-    scores = np.asarray(scores, np.float64)
-    order = np.argsort(-scores, kind="stable")
-    ranked, member = scores[order], is_member[order]
-    last = np.r_[ranked[1:] != ranked[:-1], True]
-    tpr = np.r_[0.0, np.cumsum(member)[last] / max(member.sum(), 1)]
-    fpr = np.r_[0.0, np.cumsum(~member)[last] / max((~member).sum(), 1)]
-    return tpr[np.searchsorted(fpr, grid, side="right") - 1]
 
 
 def roc_panels(

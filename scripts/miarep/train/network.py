@@ -282,6 +282,29 @@ class BatchedNetwork:
         ``x`` is the (N, d) data; ``index`` (K, M) picks each model's records (all models see all N
         rows when it is None).
         """
+        probs = self._on_rows(x, index, chunk, lambda layers: layers[-1]).double().cpu().numpy()
+        if not self.logistic:
+            return probs
+        p1 = probs[..., 0]
+        return np.stack([1.0 - p1, p1], axis=-1)
+
+    @torch.inference_mode()
+    def predict_logits(
+        self, x: torch.Tensor, index: np.ndarray | None = None, chunk: int = 8192
+    ) -> torch.Tensor:
+        """(K, M, C) outputs of a softmax network before its softmax, in the engine's dtype and
+        on its device, on the records ``index`` picks as in ``predict_proba``."""
+        if self.logistic:
+            raise ValueError("a logistic output has no softmax to read before")
+        return self._on_rows(
+            x,
+            index,
+            chunk,
+            lambda layers: torch.baddbmm(self.biases[-1], layers[-2], self.weights[-1]),
+        )
+
+    def _on_rows(self, x, index, chunk, read) -> torch.Tensor:
+        """``read`` of the forward pass's activations, chunk by chunk over the picked records."""
         x = x.to(self.device, self.config.torch_dtype)
         if index is None:
             index = np.broadcast_to(np.arange(x.shape[0]), (self.n_models, x.shape[0]))
@@ -289,12 +312,8 @@ class BatchedNetwork:
         parts = []
         for start in range(0, index_t.shape[1], chunk):
             batch = self.inputs_of(x, index_t[:, start : start + chunk])
-            parts.append(self.forward(batch)[-1])
-        probs = torch.cat(parts, dim=1).double().cpu().numpy()
-        if not self.logistic:
-            return probs
-        p1 = probs[..., 0]
-        return np.stack([1.0 - p1, p1], axis=-1)
+            parts.append(read(self.forward(batch)))
+        return torch.cat(parts, dim=1)
 
     def training_inputs(self, x: torch.Tensor) -> torch.Tensor:
         """The data the steps gather from: x itself, or [x | 1 | 0 ...] on the fused path.
