@@ -172,3 +172,41 @@ def test_the_landing_page_and_captions_render_with_every_claim():
         rendered.startswith("Figure x of 3 runs.") and "**X1** (adult): **reproduces**" in rendered
     )
     assert c.caption_with_claims(template, frame, "figure_y") == template
+
+
+def test_the_readme_list_is_generated_from_a_snapshot_and_a_dirty_run_is_refused(tmp_path):
+    import subprocess
+    import sys
+
+    from miarep.report import what_reproduces as w
+
+    claims = [
+        claim("trend", studies=["s"], x="x", direction="up", effect=0.05),
+        claim("trend", studies=["s"], x="x", direction="down", effect=0.05),
+    ]
+    frame = card(claims, study(0.02))
+    results = tmp_path / "results"
+    results.mkdir()
+    frame.to_csv(results / "claims.csv", index=False)
+    (results / "claims.md").write_text(c.markdown(frame, "Commit abc123, config def456."))
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "README.md").write_text(f"# R\n\n{w.START}\nold\n{w.END}\n\n## Next\n")
+    script = REPO / "scripts" / "snapshot_claims.py"
+    args = [sys.executable, str(script), "--results", str(results), "--repo", str(repo)]
+    subprocess.run(args, check=True, capture_output=True)
+    readme = (repo / "README.md").read_text()
+    assert readme.startswith("# R\n\n") and readme.endswith("\n\n## Next\n")
+    block = w.generated_block(readme)
+    assert block == w.from_snapshot(repo / "snapshot") and "old" not in block
+    assert "Commit abc123, config def456. 2 claim-dataset pairs" in block
+    assert "- **X1** (adult), **reproduces**: words (ours " in block
+    assert "**does not reproduce**" in block
+    # a run of uncommitted code is not a snapshot
+    (results / "claims.md").write_text(c.markdown(frame, "Commit abc123-dirty, config def456."))
+    refused = subprocess.run(args, capture_output=True, text=True)
+    assert refused.returncode != 0 and "not of a clean commit" in refused.stderr
+    with pytest.raises(ValueError, match="markers"):
+        w.replace_section("no markers", block)
+    with pytest.raises(ValueError, match="stamp"):
+        w.stamp_of("# Claims scorecard\n")
