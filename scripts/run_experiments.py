@@ -1,4 +1,5 @@
-"""Rule run_experiments: train, attack and measure every experiment of a study on one dataset."""
+"""Rule run_experiments: train, attack and measure the experiments of a study on one dataset
+(all of them, or with chunking.jobs > 1 one job's share of its blocks: experiments.chunks)."""
 
 import os
 
@@ -7,6 +8,7 @@ import torch
 from miarep.attacks.registry import DEFAULT_ATTACKS
 from miarep.core.io import read_parquet, write_parquet
 from miarep.core.logs import setup_logging
+from miarep.experiments import chunks
 from miarep.experiments.runner import RunSettings, run_study
 from miarep.sampling.draw import Pool
 from miarep.sampling.groups import protected_group
@@ -32,19 +34,25 @@ settings = RunSettings.from_blocks(
     attacks=tuple(params.attacks or DEFAULT_ATTACKS),
     n_shadows=models["n_shadows"],
 )
-results, scores = run_study(
-    table,
-    kinds,
-    read_parquet(snakemake.input.splits),
-    read_parquet(snakemake.input.experiments),
-    pool,
-    protected_group(table, pool, params.protected["feature"], params.protected["value"]),
-    settings,
-    params.seed,
+experiments = read_parquet(snakemake.input.experiments)
+splits = read_parquet(snakemake.input.splits)
+group = protected_group(table, pool, params.protected["feature"], params.protected["value"])
+job, jobs = params.job
+share = chunks.share(len(experiments), params.chunking["experiments"], jobs, job)
+log.info(
+    "job %d of %d: experiments %s",
+    job + 1,
+    jobs,
+    ", ".join(f"{r.start}-{r.stop - 1}" for r in share) or "none",
+)
+results, scores = chunks.run_blocks(
+    lambda part: run_study(table, kinds, splits, part, pool, group, settings, params.seed),
+    experiments,
+    share,
 )
 write_parquet(snakemake.output.results, results)
 write_parquet(snakemake.output.scores, scores, compression="zstd")
-for name in settings.attacks:
+for name in settings.attacks if len(results) else ():
     log.info(
         "%s on %d experiments: mean balanced MIA accuracy %.4f, paper-protocol accuracy %.4f",
         name,

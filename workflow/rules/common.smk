@@ -27,6 +27,11 @@ if not config["studies"]:
         "--configfile stands alone, so define 'studies' in it, or give config/config.yaml "
         "first: --configfile config/config.yaml yours.yaml"
     )
+if config["chunking"]["jobs"] > 1 and config["chunking"]["experiments"] is None:
+    raise WorkflowError(
+        f"chunking.jobs is {config['chunking']['jobs']} but chunking.experiments is null: jobs "
+        "share a study's blocks, so give the block size (experiments per block) too"
+    )
 _missing_raw = unobtainable(config)
 if _missing_raw:
     raise WorkflowError(
@@ -182,6 +187,35 @@ NASR_DIR = Path("results/nasr")
 LONG_DIR = Path("results/long")
 LIRA_DIR = Path("results/lira")
 SCORES_DIR = Path("results/scores")
+# A study's share of blocks per job (chunking.jobs > 1), joined by rule merge_experiments
+CHUNKS_DIR = Path("results/chunks")
+CHUNK_JOBS = config["chunking"]["jobs"]
+
+
+def chunked(path):
+    """Where run_experiments writes ``path`` (holding {study} and {dataset}): there, or with
+    chunking.jobs > 1 one job's share under results/chunks, which the merge joins into it.
+    """
+    path = Path(path)
+    if CHUNK_JOBS == 1:
+        return str(path)
+    share = path.with_name(f"{path.stem}.{{chunk}}{path.suffix}")
+    return str(CHUNKS_DIR / share.relative_to("results"))
+
+
+def study_job(wildcards):
+    """(this job, jobs per study) of a run_experiments job."""
+    return (int(wildcards.get("chunk", 0)), CHUNK_JOBS)
+
+
+def chunk_outputs(path):
+    """Every job's share of a study's table, for the merge."""
+    return lambda wildcards: [
+        chunked(path).format(
+            study=wildcards.study, dataset=wildcards.dataset, chunk=chunk
+        )
+        for chunk in range(CHUNK_JOBS)
+    ]
 
 
 def study_datasets(study):

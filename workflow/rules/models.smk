@@ -7,12 +7,12 @@ rule run_experiments:
         splits=SAMPLES_DIR / "{study}" / "{dataset}.parquet",
         experiments=SAMPLES_DIR / "{study}" / "{dataset}.experiments.parquet",
     output:
-        results=EXPERIMENTS_DIR / "{study}" / "{dataset}.parquet",
-        scores=SCORES_DIR / "{study}" / "{dataset}.parquet",
+        results=chunked(EXPERIMENTS_DIR / "{study}" / "{dataset}.parquet"),
+        scores=chunked(SCORES_DIR / "{study}" / "{dataset}.parquet"),
     log:
-        LOG_DIR / "run_experiments_{study}_{dataset}.log",
+        chunked(LOG_DIR / "run_experiments_{study}_{dataset}.log"),
     benchmark:
-        BENCHMARK_DIR / "run_experiments_{study}_{dataset}.tsv"
+        chunked(BENCHMARK_DIR / "run_experiments_{study}_{dataset}.tsv")
     conda:
         "../../envs/models.yaml"
     threads: config["engine"]["threads"]
@@ -30,8 +30,31 @@ rule run_experiments:
         fairness_pairs=config["evaluation"]["fairness_pairs"],
         risk_score_bins=config["evaluation"]["risk_score_bins"],
         seed=config["seed"],
+        chunking=config["chunking"],
+        job=study_job,
     script:
         "../../scripts/run_experiments.py"
+
+
+# chunking.jobs > 1: the jobs' shares of a study joined into its tables (a cheap rule)
+if CHUNK_JOBS > 1:
+
+    rule merge_experiments:
+        input:
+            experiments=SAMPLES_DIR / "{study}" / "{dataset}.experiments.parquet",
+            results=chunk_outputs(EXPERIMENTS_DIR / "{study}" / "{dataset}.parquet"),
+            scores=chunk_outputs(SCORES_DIR / "{study}" / "{dataset}.parquet"),
+        output:
+            results=EXPERIMENTS_DIR / "{study}" / "{dataset}.parquet",
+            scores=SCORES_DIR / "{study}" / "{dataset}.parquet",
+        log:
+            LOG_DIR / "merge_experiments_{study}_{dataset}.log",
+        conda:
+            "../../envs/models.yaml"
+        params:
+            code=script_code("merge_experiments"),
+        script:
+            "../../scripts/merge_experiments.py"
 
 
 rule benchmark_engine:
