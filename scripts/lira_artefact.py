@@ -5,13 +5,14 @@ from miarep.core.io import read_parquet, write_atomic
 from miarep.core.logs import setup_logging
 from miarep.report import lira_figures as lf
 from miarep.report import tables
+from miarep.report.lira import with_design
 
 log = setup_logging(snakemake.log[0])
 artefact = snakemake.wildcards.artefact
 params, inputs, out = snakemake.params, snakemake.input, snakemake.output
 pairs = zip(params.studies, inputs.studies, inputs.lira, strict=True)
 if artefact == "roc":  # LiRA's results with the design's fields (the sampler's balances)
-    frames = {s: lf.with_design(read_parquet(lira), read_parquet(d)) for s, d, lira in pairs}
+    frames = {s: with_design(read_parquet(lira), read_parquet(d)) for s, d, lira in pairs}
 else:
     frames = {s: lf.beside(read_parquet(main), read_parquet(lira)) for s, main, lira in pairs}
 if artefact in lf.TABLE_TITLES:

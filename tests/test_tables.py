@@ -152,3 +152,12 @@ def test_figure_8_prunes_relative_to_the_default_model():
         (2, 50): False,
     }
     assert np.isnan(default_test_accuracy([frame], {**default, "l2": 0.5}))
+
+
+def test_a_cell_is_mean_plus_minus_ci_or_the_mean_alone_or_the_missing_mark():
+    from miarep.report.tables import plus_minus
+
+    assert plus_minus(56.04, 1.26) == "56.0 ± 1.3"
+    assert plus_minus(0.51234, 0.0049, digits=3) == "0.512 ± 0.005"
+    assert plus_minus(56.04, float("nan")) == "56.0"  # one repetition: no interval
+    assert plus_minus(float("nan"), 1.0, missing="N.A.") == "N.A."

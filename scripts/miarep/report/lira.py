@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from miarep.measures.metrics import mean_ci
+from miarep.report.tables import plus_minus
 
 METRICS = {
     "auc": "mia_auc",
@@ -24,10 +25,8 @@ def summary(
     """One row per (study, grid value): every attack's metrics, mean and 95% CI in %."""
     rows = []
     for study, frame in results.items():
-        design = experiments[study].set_index("experiment")
-        fields = [f for f in grid_fields.get(study, []) if f in design]
-        missing = [f for f in fields if f not in frame]  # model fields are the results' own
-        joined = frame.join(design[missing], on="experiment") if missing else frame
+        fields = [f for f in grid_fields.get(study, []) if f in experiments[study]]
+        joined = with_design(frame, experiments[study])  # model fields are the results' own
         if not fields:
             joined = joined.assign(all="all")
         keys = fields or ["all"]
@@ -50,6 +49,12 @@ def summary(
     return pd.DataFrame(rows)
 
 
+def with_design(lira: pd.DataFrame, design: pd.DataFrame) -> pd.DataFrame:
+    """LiRA's results with the experiment table's fields they lack (a balance, a size)."""
+    missing = [c for c in design if c not in lira]
+    return lira.join(design.set_index("experiment")[missing], on="experiment")
+
+
 def sections(frame: pd.DataFrame, attacks: Sequence[str]) -> dict[str, pd.DataFrame]:
     """The summary laid out for reading: a section per study, a row per grid value, each
     attack's AUC and TPR at 1% and 0.1% FPR as "mean ± CI" (CSV keeps every number)."""
@@ -61,8 +66,7 @@ def sections(frame: pd.DataFrame, attacks: Sequence[str]) -> dict[str, pd.DataFr
                 mean = part[f"{attack}_{short}_pct"].to_numpy()
                 ci = part[f"{attack}_{short}_ci"].to_numpy()
                 table[f"{attack} {short}"] = [
-                    f"{m:.1f}" if ci_ != ci_ else f"{m:.1f} ± {ci_:.1f}"
-                    for m, ci_ in zip(mean, ci, strict=True)
+                    plus_minus(m, c) for m, c in zip(mean, ci, strict=True)
                 ]
         out[study] = table
     return out

@@ -15,7 +15,9 @@ import pandas as pd
 
 from miarep.measures.metrics import mean_ci, roc_curve
 from miarep.report import style
+from miarep.report.claims import select
 from miarep.report.figures import draw_mean_ci, save, summarise
+from miarep.report.tables import plus_minus
 
 #: LiRA and RMIA lines beside :data:`miarep.report.style.LINES` (result-table prefix -> look)
 LIRA_LINES = {
@@ -82,12 +84,6 @@ def beside(study: pd.DataFrame, lira: pd.DataFrame) -> pd.DataFrame:
     columns = [c for c in lira if c.startswith(("lira_", "rmia_"))]
     columns += [c for c in ("n_nonmembers",) if c not in study]
     return study.merge(lira[["experiment", *columns]], on="experiment", validate="one_to_one")
-
-
-def with_design(lira: pd.DataFrame, design: pd.DataFrame) -> pd.DataFrame:
-    """LiRA's results with the experiment table's fields they lack (a balance, a size)."""
-    missing = [c for c in design if c not in lira]
-    return lira.join(design.set_index("experiment")[missing], on="experiment")
 
 
 def lines_in(frame: pd.DataFrame, names: Sequence[str] = tuple(LINES)) -> list[str]:
@@ -231,7 +227,7 @@ def attack_table(
 
 def _cell(values: pd.Series) -> str:
     mean, ci = mean_ci(values.to_numpy(float))
-    return f"{100 * mean:.1f}" if np.isnan(ci) else f"{100 * mean:.1f} ± {100 * ci:.1f}"
+    return plus_minus(100 * mean, 100 * ci)
 
 
 def roc_panels(
@@ -284,14 +280,15 @@ def roc_panels(
 
 
 def _matching(frame: pd.DataFrame, setting: Mapping, name: str) -> list:
-    keep = np.ones(len(frame), bool)
-    for field, value in setting.items():
-        if field not in frame:
-            raise ValueError(f"lira.roc.{name}: the study has no field {field!r}")
-        keep &= np.isclose(frame[field].to_numpy(float), float(value))
-    if not keep.any():
+    """The experiments of a ROC panel's setting (claims.select's matching), or an error naming
+    the panel."""
+    unknown = [field for field in setting if field not in frame]
+    if unknown:
+        raise ValueError(f"lira.roc.{name}: the study has no field {unknown[0]!r}")
+    chosen = select(frame, setting)
+    if chosen.empty:
         raise ValueError(f"lira.roc.{name}: no attacked target has {dict(setting)}")
-    return frame.loc[keep, "experiment"].tolist()
+    return chosen["experiment"].tolist()
 
 
 def _records(part: pd.DataFrame, labels: np.ndarray, records: str) -> pd.DataFrame:

@@ -21,6 +21,7 @@ import pandas as pd
 from miarep.measures.metrics import mean_ci
 from miarep.report import style
 from miarep.report.figures import save
+from miarep.report.tables import plus_minus
 
 #: Table 2's attack columns (result attack name -> label), then the ones the paper does not show
 ATTACKS = {
@@ -104,9 +105,7 @@ def with_paper_rows(ours: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame
 
 
 def _cell(mean, ci) -> str:
-    if pd.isna(mean):
-        return "N.A."
-    return f"{mean:.1f}" if pd.isna(ci) else f"{mean:.1f} ± {ci:.1f}"
+    return plus_minus(mean, ci, missing="N.A.")
 
 
 def song_table_2_readable(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -17,7 +17,7 @@ import pandas as pd
 from miarep.measures.metrics import mean_ci
 from miarep.report import style
 from miarep.report.figures import save
-from miarep.report.tables import line_summaries, percent_summary
+from miarep.report.tables import line_summaries, percent_summary, plus_minus
 
 #: defense name -> the paper's row label; the last three are not in the paper
 REGULARIZERS = {
@@ -136,10 +136,8 @@ def table_5(
 
 
 def _cell(mean, ci, paper=None, digits: int = 1) -> str:
-    if pd.isna(mean):
-        return ""
-    text = f"{mean:.{digits}f} ± {ci:.{digits}f}"
-    return text if paper is None or pd.isna(paper) else f"{text} ({paper:.{digits}f})"
+    text = plus_minus(mean, ci, digits)
+    return text if not text or paper is None or pd.isna(paper) else f"{text} ({paper:.{digits}f})"
 
 
 def table_5_readable(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:

@@ -105,6 +105,15 @@ def table_3(
     return pd.DataFrame(rows)
 
 
+def plus_minus(mean: float, ci: float, digits: int = 1, missing: str = "") -> str:
+    """A readable table's cell, "mean ± CI": the mean alone where the CI is undefined (a single
+    value), ``missing`` where the mean is."""
+    if pd.isna(mean):
+        return missing
+    text = f"{mean:.{digits}f}"
+    return text if pd.isna(ci) else f"{text} ± {ci:.{digits}f}"
+
+
 def table_3_readable(frame: pd.DataFrame) -> pd.DataFrame:
     """Table 3 for reading: train and test accuracy, then each line's balanced and
     paper-protocol MIA accuracy (with the blind attack's), and the paper's values."""
@@ -123,7 +132,7 @@ def table_3_readable(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _cells(frame: pd.DataFrame, name: str, paper: str | None = None) -> list[str]:
     means, halves = frame[f"{name}_pct"], frame[f"{name}_ci"]
-    cells = [f"{m:.1f} ± {c:.1f}" for m, c in zip(means, halves, strict=True)]
+    cells = [plus_minus(m, c) for m, c in zip(means, halves, strict=True)]
     if paper:
         cells = [f"{cell} ({p:.1f})" for cell, p in zip(cells, frame[paper], strict=True)]
     return cells
@@ -217,7 +226,7 @@ def table_2_matrices(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
         for line, (_, label) in style.LINES.items():
             cells = group.assign(
                 cell=[
-                    f"{m:.1f} ± {c:.1f} ({p:.1f})"
+                    f"{plus_minus(m, c)} ({p:.1f})"
                     for m, c, p in zip(
                         group[f"{line}_balanced_pct"],
                         group[f"{line}_balanced_ci"],
