@@ -210,3 +210,13 @@ def test_the_readme_list_is_generated_from_a_snapshot_and_a_dirty_run_is_refused
         w.replace_section("no markers", block)
     with pytest.raises(ValueError, match="stamp"):
         w.stamp_of("# Claims scorecard\n")
+
+
+def test_differs_on_identical_values_is_a_plain_no_without_scipy_warnings():
+    import warnings
+
+    frame = pd.DataFrame({"kind": ["a", "a", "b", "b"], "y": [0.75] * 4})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        judged = c._differs(frame, {"x": "kind", "effect": 0.02}, "y")
+    assert judged.verdict == c.DOES_NOT and judged.detail == "every experiment reads 0.750"

@@ -194,6 +194,9 @@ def _differs(frame, check, y) -> Judgement:
     groups = [g[y].dropna().to_numpy() for _, g in frame.groupby(check["x"])]
     if len(groups) < 2:
         return Judgement(UNTESTABLE, detail="one group")
+    pooled = np.concatenate(groups)
+    if pooled.size and np.ptp(pooled) == 0:  # Kruskal-Wallis is undefined without ranks
+        return Judgement(DOES_NOT, 0.0, detail=f"every experiment reads {pooled[0]:.3f}")
     p = float(stats.kruskal(*groups).pvalue)
     means = [g.mean() for g in groups]
     span = float(max(means) - min(means))
