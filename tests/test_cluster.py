@@ -2,7 +2,6 @@
 through Snakemake's SLURM executor plugin with the repository's own profile."""
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ import pandas as pd
 import pytest
 import slurm_cluster
 import yaml
+from tiny_setups import figure_3_config, place_adult
 
 pytestmark = pytest.mark.workflow
 REPO = Path(__file__).resolve().parents[1]
@@ -18,28 +18,16 @@ TABLES = ("experiments", "scores")
 
 
 def chunked_config(folder: Path, jobs: int) -> Path:
-    """Figure 3 on real Adult at the tiny config's scale (4 experiments), one experiment a
-    block, shared among ``jobs`` jobs."""
-    tiny = yaml.safe_load((REPO / "tests" / "config" / "tiny.yaml").read_text())
-    config = {
-        "datasets": ["adult"],
-        "data": {"adult": tiny["data"]["adult"]},
-        "studies": {"figure_3": tiny["studies"]["figure_3"]},
-        "models": tiny["models"],
-        "evaluation": tiny["evaluation"],
-        "claims": {"with": []},
-        "chunking": {"experiments": 1, "jobs": jobs},
-    }
+    """Figure 3 at the tiny config's scale (4 experiments), one experiment a block, shared among
+    ``jobs`` jobs."""
     path = folder / f"chunked_{jobs}.yaml"
+    config = figure_3_config(chunking={"experiments": 1, "jobs": jobs})
     path.write_text(yaml.safe_dump(config))
     return path
 
 
 def workdir_with_adult(folder: Path, adult_raw: Path) -> Path:
-    placed = folder / "results" / "data" / "raw" / "adult"
-    placed.mkdir(parents=True)
-    for name in ("adult.data", "adult.test", "adult.names"):
-        shutil.copy(adult_raw / name, placed / name)
+    place_adult(folder, adult_raw)
     return folder
 
 

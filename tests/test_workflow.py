@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from tiny_setups import figure_3_config, place_adult
 
 from miarep.data.checksums import git_blob_sha1
 from miarep.experiments.scores import attack_columns
@@ -502,10 +503,7 @@ def test_quick_config_stands_alone_wherever_snakemake_runs(repo, tmp_path):
 
 
 def test_placed_adult_files_survive_the_acquisition_rule(repo, tmp_path, adult_raw):
-    placed = tmp_path / "work" / "results" / "data" / "raw" / "adult"
-    placed.mkdir(parents=True)
-    for name in ("adult.data", "adult.test", "adult.names"):
-        shutil.copy(adult_raw / name, placed / name)
+    placed = place_adult(tmp_path / "work", adult_raw)
     before = {p.name: p.read_bytes() for p in placed.iterdir()}
     config = yaml.safe_load((repo / "config" / "config.yaml").read_text())
     config["data"]["adult"] |= {"sources": ["uci"], "uci_base_url": "http://127.0.0.1:9"}
@@ -530,19 +528,8 @@ def test_another_workflow_imports_this_one_as_a_module(repo, tmp_path, adult_raw
     """`module miarep: snakefile: ...` and `use rule * from miarep` with the host's own config:
     the host builds one figure in its own folder."""
     host = tmp_path / "host"
-    placed = host / "results" / "data" / "raw" / "adult"
-    placed.mkdir(parents=True)
-    for name in ("adult.data", "adult.test", "adult.names"):
-        shutil.copy(adult_raw / name, placed / name)
-    tiny = yaml.safe_load((repo / "tests" / "config" / "tiny.yaml").read_text())
-    config = {
-        "datasets": ["adult"],
-        "data": {"adult": tiny["data"]["adult"]},
-        "studies": {"figure_3": tiny["studies"]["figure_3"]},
-        "models": tiny["models"],
-        "evaluation": tiny["evaluation"],
-        "claims": {"with": []},
-    }
+    place_adult(host, adult_raw)
+    config = figure_3_config()
     (host / "config.yaml").write_text(yaml.safe_dump(config))
     (host / "Snakefile").write_text(
         'configfile: "config.yaml"\n\n\n'
