@@ -329,10 +329,19 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
     # Snakemake and its job alike: the README's resume command first meets the lock, then, after
     # --unlock, resumes at one core (the first run had two) and gives identical tables, so
     # results do not depend on the core count either.
+    # (the processed tables are named too: a killed preprocess job's table is gone, and nothing
+    # downstream asks for it while its old results stand)
     resumed = [
-        f"results/{kind}/tiny_check/{dataset}.parquet"
-        for kind in ("experiments", "scores")
-        for dataset in cards
+        *(
+            f"results/data/processed/{dataset}.{ext}"
+            for dataset in cards
+            for ext in ("parquet", "json")
+        ),
+        *(
+            f"results/{kind}/tiny_check/{dataset}.parquet"
+            for kind in ("experiments", "scores")
+            for dataset in cards
+        ),
     ]
     started = time.time()
     killed = kill_once_running(
