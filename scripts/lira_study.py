@@ -28,6 +28,7 @@ results, scores = run_lira(
     run,
     settings,
     params.seed,
+    workers=snakemake.threads,
 )
 write_parquet(snakemake.output.results, results)
 write_parquet(snakemake.output.scores, scores, compression="zstd")

@@ -31,7 +31,9 @@ from miarep.experiments.runner import ExperimentModels, RunSettings, Samples, ba
 from miarep.measures.metrics import attack_metrics
 from miarep.sampling.design import model_fields_of
 from miarep.sampling.splits import index_sets_by_sample
-from miarep.train.zoo import fit_predict
+from miarep.train.network import generators
+from miarep.train.parallel import fit_predict_parallel
+from miarep.train.penalties import weight_penalties
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +118,10 @@ def run_lira(
     run: RunSettings,
     settings: LiraSettings,
     root_seed: int,
+    workers: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per experiment with every LiRA/RMIA attack's metrics, and their per-record scores
-    on the balanced evaluation sets."""
+    on the balanced evaluation sets (``workers``: threads for scikit-learn models)."""
     x = table[[ENCODED_PREFIX + f for f in kinds]].to_numpy(np.float32)
     y = table["label"].to_numpy(np.int64)
     frame = experiments
@@ -134,7 +137,7 @@ def run_lira(
     models = [ExperimentModels.resolve(run, model_fields_of(r)) for r in rows]
     samples = Samples(rows, index_sets_by_sample(long), list(kinds), root_seed)
     units = _units(rows, models, samples, y, settings, root_seed)
-    outputs = _fit(units, samples, x, y, run, settings, root_seed)
+    outputs = _fit(units, samples, x, y, run, settings, root_seed, workers)
     inputs, out_rows, score_rows, evaluated = [], [], [], []
     for e, row in enumerate(rows):
         key = samples.key(e)
@@ -219,16 +222,20 @@ def _units(rows, models, samples, y, settings, root_seed) -> dict:
     return units
 
 
-def _fit(units, samples, x, y, run, settings, root_seed) -> dict:
+def _fit(units, samples, x, y, run, settings, root_seed, workers=1) -> dict:
     """The target (the runner's seed) and the references of every unit, batched per model
-    settings; per unit ((target on Q, on population), (references on Q, on population))."""
-    by_spec: dict[tuple, list] = {}
+    settings; per unit ((target on Q, on population), (references on Q, on population)).
+
+    ANNs that differ only in their L2 coefficient (Figure 8's L2 sweep) train as one batch, each
+    model with its own coefficient: one batch costs about what a batch of a few models does, as
+    the per-step work, not the model count, dominates. scikit-learn models fit on ``workers``
+    threads (:mod:`miarep.train.parallel`)."""
+    by_batch: dict[tuple, list] = {}
     for key in units:
-        by_spec.setdefault((key[1], key[2]), []).append(key)
+        by_batch.setdefault(_batch_key(key[1], units[key]["params"]), []).append(key)
     out = {}
-    for (kind, _), keys in by_spec.items():
-        params = units[keys[0]]["params"]
-        train, predict, seeds, masks = [], [], [], []
+    for (kind, _), keys in by_batch.items():
+        train, predict, seeds, masks, l2 = [], [], [], [], []
         for key in keys:
             unit = units[key]
             e = unit["experiment"]
@@ -241,14 +248,29 @@ def _fit(units, samples, x, y, run, settings, root_seed) -> dict:
             train += sets
             predict += [[unit["query"], unit["population"]]] * len(sets)
             masks += [samples.masks[e]] * len(sets)
+            l2 += [float(unit["params"].get("l2", 0.0))] * len(sets)
         log.info(
             "lira: %d %s models (targets and references) for %d samples",
             len(train),
             kind,
             len(keys),
         )
-        results = fit_predict(
-            kind, params, x, y, train, predict, seeds, np.array(masks), run.device, run.chunk_models
+        params, trainer = units[keys[0]]["params"], None
+        if len(set(l2)) > 1:
+            params, trainer = {**params, "l2": 0.0}, _per_model_l2(np.array(l2))
+        results = fit_predict_parallel(
+            kind,
+            params,
+            x,
+            y,
+            train,
+            predict,
+            seeds,
+            np.array(masks),
+            workers=workers,
+            device=run.device,
+            chunk_models=run.chunk_models,
+            trainer=trainer,
         )
         per = settings.references + 1
         for i, key in enumerate(keys):
@@ -260,3 +282,20 @@ def _fit(units, samples, x, y, run, settings, root_seed) -> dict:
                 (np.stack([r[0] for r in refs]), np.stack([r[1] for r in refs])),
             )
     return out
+
+
+def _batch_key(kind: str, params: Mapping) -> tuple:
+    """Models of one kind whose settings differ at most in an ANN's L2 coefficient."""
+    shared = {k: v for k, v in params.items() if not (kind == "ann" and k == "l2")}
+    return kind, json.dumps(shared, sort_keys=True, default=list)
+
+
+def _per_model_l2(l2: np.ndarray):
+    """A trainer (:func:`miarep.train.zoo.fit_predict`) giving model k the L2 coefficient l2[k]."""
+
+    def train(engine, x, y, sets, seeds, feature_masks, models) -> None:
+        config = engine.config
+        penalties = weight_penalties(config.alpha, l2[models], config.l1)
+        engine.fit(x, y, sets, gens=generators(seeds, engine.device), penalties=penalties)
+
+    return train
