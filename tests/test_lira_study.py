@@ -96,11 +96,11 @@ def test_only_keeps_the_named_experiments_and_names_a_wrong_field(adult_table, a
         attack({"repetition": [7]})
 
 
-def test_an_l2_sweep_trains_as_one_batch_of_the_runners_targets(
+def test_l2_and_learning_rate_sweeps_train_as_one_batch_of_the_runners_targets(
     adult_table, adult_pool, monkeypatch
 ):
-    """Figure 8's L2 values share one batch (a coefficient per model); each target is still the
-    runner's model, up to float32 rounding of the other batch."""
+    """Figure 8's L2 values and learning rates share one batch (their own per model); each
+    target is still the runner's model, up to float32 rounding of the other batch."""
     from miarep.experiments import lira
     from miarep.experiments.runner import run_study
     from miarep.sampling.design import expand_study
@@ -110,7 +110,7 @@ def test_an_l2_sweep_trains_as_one_batch_of_the_runners_targets(
     _, _, run = _study(adult_table, adult_pool)
     study = {
         "base": {"target_size": 400, "shadow_size": 1200},
-        "grid": {"l2": [0.0, 0.05]},
+        "grid": {"l2": [0.0, 0.05], "learning_rate": [0.05, 0.2]},
         "repetitions": 1,
     }
     long, experiments = draw_all(expand_study(study, "adult", 0.75), adult_pool, CONFIG["seed"])
@@ -125,16 +125,16 @@ def test_an_l2_sweep_trains_as_one_batch_of_the_runners_targets(
     kinds = CONFIG["data"]["adult"]["features"]
     settings = LiraSettings(references=2, population=100, attacks=("lira_offline_fixed",))
     _, scores = run_lira(adult_table, kinds, long, experiments, run, settings, CONFIG["seed"], 2)
-    assert calls == [("ann", 2 * 3)]
+    assert calls == [("ann", 4 * 3)]
     protected = protected_group(adult_table, adult_pool, "sex", "Female")
     _, runner_scores = run_study(
         adult_table, kinds, long, experiments, adult_pool, protected, run, CONFIG["seed"]
     )
     balanced = runner_scores[runner_scores["balanced"]]
-    for e in range(2):
+    for e in range(4):
         ours = scores[scores["experiment"] == experiments["experiment"][e]].sort_values("record")
         theirs = balanced[balanced["experiment"] == e].sort_values("record")
         assert ours["record"].tolist() == theirs["record"].tolist()
         np.testing.assert_allclose(ours["target_p_true"], theirs["target_p_true"], rtol=1e-5)
-    p_true = [scores[scores["experiment"] == e]["target_p_true"].mean() for e in range(2)]
-    assert p_true[0] != p_true[1]  # each target trained with its own coefficient
+    p_true = [scores[scores["experiment"] == e]["target_p_true"].mean() for e in range(4)]
+    assert len(set(p_true)) == 4  # each target trained with its own settings

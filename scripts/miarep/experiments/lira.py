@@ -31,11 +31,16 @@ from miarep.experiments.runner import ExperimentModels, RunSettings, Samples, ba
 from miarep.measures.metrics import attack_metrics
 from miarep.sampling.design import model_fields_of
 from miarep.sampling.splits import index_sets_by_sample
+from miarep.train.loop import fit
 from miarep.train.network import generators
 from miarep.train.parallel import fit_predict_parallel
 from miarep.train.penalties import weight_penalties
+from miarep.train.rates import PerModelSGD
 
 log = logging.getLogger(__name__)
+
+#: ANN settings a batch of references may hold per model (Figure 8's L2 and learning-rate sweeps)
+PER_MODEL = ("l2", "learning_rate")
 
 LIRA_ATTACKS = (
     "lira_online",
@@ -226,16 +231,16 @@ def _fit(units, samples, x, y, run, settings, root_seed, workers=1) -> dict:
     """The target (the runner's seed) and the references of every unit, batched per model
     settings; per unit ((target on Q, on population), (references on Q, on population)).
 
-    ANNs that differ only in their L2 coefficient (Figure 8's L2 sweep) train as one batch, each
-    model with its own coefficient: one batch costs about what a batch of a few models does, as
-    the per-step work, not the model count, dominates. scikit-learn models fit on ``workers``
-    threads (:mod:`miarep.train.parallel`)."""
+    ANNs that differ only in their L2 coefficient or SGD learning rate (Figure 8's sweeps) train
+    as one batch, each model with its own: one batch costs about what a batch of a few models
+    does, as the per-step work, not the model count, dominates. scikit-learn models fit on
+    ``workers`` threads (:mod:`miarep.train.parallel`)."""
     by_batch: dict[tuple, list] = {}
     for key in units:
         by_batch.setdefault(_batch_key(key[1], units[key]["params"]), []).append(key)
     out = {}
     for (kind, _), keys in by_batch.items():
-        train, predict, seeds, masks, l2 = [], [], [], [], []
+        train, predict, seeds, masks, own = [], [], [], [], []
         for key in keys:
             unit = units[key]
             e = unit["experiment"]
@@ -248,7 +253,7 @@ def _fit(units, samples, x, y, run, settings, root_seed, workers=1) -> dict:
             train += sets
             predict += [[unit["query"], unit["population"]]] * len(sets)
             masks += [samples.masks[e]] * len(sets)
-            l2 += [float(unit["params"].get("l2", 0.0))] * len(sets)
+            own += [{k: unit["params"].get(k) for k in PER_MODEL}] * len(sets)
         log.info(
             "lira: %d %s models (targets and references) for %d samples",
             len(train),
@@ -256,8 +261,8 @@ def _fit(units, samples, x, y, run, settings, root_seed, workers=1) -> dict:
             len(keys),
         )
         params, trainer = units[keys[0]]["params"], None
-        if len(set(l2)) > 1:
-            params, trainer = {**params, "l2": 0.0}, _per_model_l2(np.array(l2))
+        if kind == "ann" and any(o != own[0] for o in own):
+            trainer = _per_model_trainer(own)
         results = fit_predict_parallel(
             kind,
             params,
@@ -285,17 +290,29 @@ def _fit(units, samples, x, y, run, settings, root_seed, workers=1) -> dict:
 
 
 def _batch_key(kind: str, params: Mapping) -> tuple:
-    """Models of one kind whose settings differ at most in an ANN's L2 coefficient."""
-    shared = {k: v for k, v in params.items() if not (kind == "ann" and k == "l2")}
+    """Models of one kind whose settings differ at most in an SGD ANN's :data:`PER_MODEL`."""
+    sgd = kind == "ann" and params.get("optimizer", "sgd") == "sgd"
+    shared = {k: v for k, v in params.items() if not (sgd and k in PER_MODEL)}
     return kind, json.dumps(shared, sort_keys=True, default=list)
 
 
-def _per_model_l2(l2: np.ndarray):
-    """A trainer (:func:`miarep.train.zoo.fit_predict`) giving model k the L2 coefficient l2[k]."""
+def _per_model_trainer(own: Sequence[Mapping]):
+    """A trainer (:func:`miarep.train.zoo.fit_predict`) giving model k its own L2 coefficient
+    and learning rate, ``own[k]`` (absent: the batch's settings)."""
 
     def train(engine, x, y, sets, seeds, feature_masks, models) -> None:
         config = engine.config
-        penalties = weight_penalties(config.alpha, l2[models], config.l1)
-        engine.fit(x, y, sets, gens=generators(seeds, engine.device), penalties=penalties)
+        values = {
+            key: np.array([_or(own[m][key], getattr(config, key)) for m in models])
+            for key in PER_MODEL
+        }
+        optimizer = PerModelSGD(values["learning_rate"], config.momentum, config.nesterov)
+        penalties = weight_penalties(config.alpha, values["l2"], config.l1)
+        gens = generators(seeds, engine.device)
+        fit(engine, optimizer, x, y, sets, gens=gens, penalties=penalties)
 
     return train
+
+
+def _or(value, default: float) -> float:
+    return float(default if value is None else value)
