@@ -220,3 +220,28 @@ def test_differs_on_identical_values_is_a_plain_no_without_scipy_warnings():
         warnings.simplefilter("error")
         judged = c._differs(frame, {"x": "kind", "effect": 0.02}, "y")
     assert judged.verdict == c.DOES_NOT and judged.detail == "every experiment reads 0.750"
+
+
+@pytest.mark.parametrize(
+    ("none", "best", "verdict"),
+    [
+        ((51.1, 1.0), (50.3, 0.4), c.DOES_NOT),  # a drop within the two cells' noise
+        ((60.0, 0.5), (55.0, 0.5), c.PARTLY),  # a real drop, smaller than the claimed effect
+        ((70.0, 0.5), (55.0, 0.5), c.REPRODUCES),
+    ],
+)
+def test_a_defense_counts_only_a_drop_beyond_noise(none, best, verdict):
+    table = pd.DataFrame(
+        {
+            "dataset": "adult",
+            "target": "t",
+            "regularizer": ["None", "L1", "L2"],
+            "test_pct": [80.0, 80.0, 79.0],
+            "shokri_balanced_pct": [none[0], best[0], none[0]],
+            "shokri_balanced_ci": [none[1], best[1], none[1]],
+        }
+    )
+    check = {"target": "t", "effect": 0.10, "utility": 0.01}
+    judged = c.judge_defense(table, check, "adult", "shokri", "balanced")
+    assert judged.verdict == verdict
+    assert judged.ours == pytest.approx(none[0] - best[0])

@@ -283,7 +283,8 @@ def judge_sign(table: pd.DataFrame, dataset: str) -> Judgement:
 
 def judge_defense(table: pd.DataFrame, check: Mapping, dataset: str, line: str, protocol: str):
     """Table 5: the best paper regularizer's drop in the attack against None, and its cost in
-    test accuracy (points)."""
+    test accuracy (points). A drop counts only beyond the noise of the two cells (their 95%
+    half-widths combined as for a difference of independent means)."""
     part = table[(table["dataset"] == dataset) & (table["target"] == check["target"])]
     if part.empty:
         return Judgement(UNTESTABLE, detail="data not present")
@@ -297,15 +298,19 @@ def judge_defense(table: pd.DataFrame, check: Mapping, dataset: str, line: str, 
     best = regularizers.loc[regularizers[column].idxmin()]
     drop = float(none[column] - best[column])
     cost = float(none["test_pct"] - best["test_pct"])
-    lower = drop >= 100 * check["effect"]
+    interval = column.removesuffix("_pct") + "_ci"
+    noise = float(np.hypot(none[interval], best[interval])) if interval in part else 0.0
+    dropped = drop > noise
+    lower = dropped and drop >= 100 * check["effect"]
     kept = cost <= 100 * check["utility"]
-    verdict = REPRODUCES if lower and kept else PARTLY if drop > 0 and kept else DOES_NOT
+    verdict = REPRODUCES if lower and kept else PARTLY if dropped and kept else DOES_NOT
     return Judgement(
         verdict,
         drop,
         paper=25.0,
-        detail=f"best {best['regularizer']}: attack "
-        f"{none[column]:.1f} -> {best[column]:.1f}, test accuracy cost {cost:+.1f}",
+        detail=f"best {best['regularizer']}: attack {none[column]:.2f} -> {best[column]:.2f} "
+        f"(a drop of {drop:.2f} points against noise of {noise:.2f}), "
+        f"test accuracy cost {cost:+.1f}",
     )
 
 
