@@ -181,7 +181,11 @@ def figure_8(frames: Mapping[str, tuple[pd.DataFrame, str, str]], pdf, png) -> p
                         .assign(study=study, field=x, hidden_layers=depth, line=line, metric=metric)
                     )
             _axis(ax, metric, _resolvable(frame, metric))
-            ax.set_xscale("symlog", linthresh=1e-3) if x == "l2" else ax.set_xscale("log")
+            if x == "l2":  # linear near 0, so that lambda = 0 has a place (as in Figure 8)
+                ax.set_xscale("symlog", linthresh=1e-3)
+                ax.set_xlim(left=-2e-4)
+            else:
+                ax.set_xscale("log")
             ax.set_xlabel(xlabel)
     _legend_below(fig, axes[0][0], 4)
     fig.suptitle(
