@@ -18,3 +18,15 @@ def test_requirements_pin_every_package(repo):
             if line and not line.startswith("-r"):
                 assert "==" in line, f"{name}: {line} is not pinned"
     assert "torch==2.13.0" in (repo / "envs" / "requirements.txt").read_text()
+
+
+def test_what_reproduces_is_the_committed_snapshot(repo):
+    """The README's "What reproduces" list is the rendering of the committed scorecard."""
+    from miarep.report import what_reproduces
+
+    snapshot = repo / "snapshot"
+    assert (snapshot / "claims.csv").is_file() and (snapshot / "claims.md").is_file()
+    stamp = what_reproduces.stamp_of((snapshot / "claims.md").read_text())
+    assert "-dirty" not in stamp and "unknown" not in stamp
+    readme = (repo / "README.md").read_text()
+    assert what_reproduces.generated_block(readme) == what_reproduces.from_snapshot(snapshot)
