@@ -52,10 +52,25 @@ def _study(adult_table, adult_pool):
     return long, experiments, run
 
 
-def test_the_study_scores_the_runners_own_targets(adult_table, adult_pool):
+def _assert_runners_targets(adult_table, adult_pool, long, experiments, run, scores, rtol):
+    """LiRA scored the study runner's balanced records, with the runner's target on them."""
     from miarep.experiments.runner import run_study
     from miarep.sampling.groups import protected_group
 
+    kinds = CONFIG["data"]["adult"]["features"]
+    protected = protected_group(adult_table, adult_pool, "sex", "Female")
+    _, runner_scores = run_study(
+        adult_table, kinds, long, experiments, adult_pool, protected, run, CONFIG["seed"]
+    )
+    balanced = runner_scores[runner_scores["balanced"]]
+    for e in range(len(experiments)):
+        ours = scores[scores["experiment"] == experiments["experiment"][e]].sort_values("record")
+        theirs = balanced[balanced["experiment"] == e].sort_values("record")
+        assert ours["record"].tolist() == theirs["record"].tolist()
+        np.testing.assert_allclose(ours["target_p_true"], theirs["target_p_true"], rtol=rtol)
+
+
+def test_the_study_scores_the_runners_own_targets(adult_table, adult_pool):
     long, experiments, run = _study(adult_table, adult_pool)
     kinds = CONFIG["data"]["adult"]["features"]
     settings = LiraSettings(references=4, population=100)
@@ -64,19 +79,9 @@ def test_the_study_scores_the_runners_own_targets(adult_table, adult_pool):
     for name in settings.attacks:
         assert results[f"{name}_mia_auc"].between(0, 1).all()
         assert scores[f"score_{name}"].notna().all()
-    protected = protected_group(adult_table, adult_pool, "sex", "Female")
-    _, runner_scores = run_study(
-        adult_table, kinds, long, experiments, adult_pool, protected, run, CONFIG["seed"]
-    )
-    # the same balanced records, and the target's loss on them is the runner's target's
-    balanced = runner_scores[runner_scores["balanced"]]
-    for e in range(2):
-        ours = scores[scores["experiment"] == experiments["experiment"][e]]
-        theirs = balanced[balanced["experiment"] == e]
-        ours, theirs = ours.sort_values("record"), theirs.sort_values("record")
-        assert ours["record"].tolist() == theirs["record"].tolist()
-        # the same model: its outputs agree to float32's last bit (predicted in other batches)
-        np.testing.assert_allclose(ours["target_p_true"], theirs["target_p_true"], rtol=3e-7)
+    assert len(experiments) == 2
+    # the same model: its outputs agree to float32's last bit (predicted in other batches)
+    _assert_runners_targets(adult_table, adult_pool, long, experiments, run, scores, rtol=3e-7)
     again, _ = run_lira(adult_table, kinds, long, experiments, run, settings, CONFIG["seed"])
     assert again.equals(results)
 
@@ -102,9 +107,7 @@ def test_l2_and_learning_rate_sweeps_train_as_one_batch_of_the_runners_targets(
     """Figure 8's L2 values and learning rates share one batch (their own per model); each
     target is still the runner's model, up to float32 rounding of the other batch."""
     from miarep.experiments import lira
-    from miarep.experiments.runner import run_study
     from miarep.sampling.design import expand_study
-    from miarep.sampling.groups import protected_group
     from miarep.sampling.splits import draw_all
 
     _, _, run = _study(adult_table, adult_pool)
@@ -125,16 +128,7 @@ def test_l2_and_learning_rate_sweeps_train_as_one_batch_of_the_runners_targets(
     kinds = CONFIG["data"]["adult"]["features"]
     settings = LiraSettings(references=2, population=100, attacks=("lira_offline_fixed",))
     _, scores = run_lira(adult_table, kinds, long, experiments, run, settings, CONFIG["seed"], 2)
-    assert calls == [("ann", 4 * 3)]
-    protected = protected_group(adult_table, adult_pool, "sex", "Female")
-    _, runner_scores = run_study(
-        adult_table, kinds, long, experiments, adult_pool, protected, run, CONFIG["seed"]
-    )
-    balanced = runner_scores[runner_scores["balanced"]]
-    for e in range(4):
-        ours = scores[scores["experiment"] == experiments["experiment"][e]].sort_values("record")
-        theirs = balanced[balanced["experiment"] == e].sort_values("record")
-        assert ours["record"].tolist() == theirs["record"].tolist()
-        np.testing.assert_allclose(ours["target_p_true"], theirs["target_p_true"], rtol=1e-5)
+    assert calls == [("ann", 4 * 3)] and len(experiments) == 4
+    _assert_runners_targets(adult_table, adult_pool, long, experiments, run, scores, rtol=1e-5)
     p_true = [scores[scores["experiment"] == e]["target_p_true"].mean() for e in range(4)]
     assert len(set(p_true)) == 4  # each target trained with its own settings
