@@ -9,6 +9,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 from miarep.train.engine import BatchedMLP, TrainConfig, generators
+from miarep.train.network import CHUNK_ROW_MULTIPLE
 
 
 def toy_data(n=400, d=6, seed=0):
@@ -191,6 +192,38 @@ def test_logits_are_what_the_softmax_reads_and_a_logistic_output_has_none():
     )
     with pytest.raises(ValueError, match="logistic"):
         BatchedMLP(TrainConfig(hidden=(6,)), 6, 1).predict_logits(torch.as_tensor(x))
+
+
+@pytest.mark.parametrize(
+    ("config", "masked"),
+    [
+        (TrainConfig(hidden=(8,)), False),  # float32, the last hidden layer in sigmoid form
+        (TrainConfig(hidden=(8, 6)), True),
+        (TrainConfig(hidden=(7,), activation="relu", dtype="float64"), False),
+        (TrainConfig(hidden=(5, 4), dtype="float64", output="softmax", n_classes=3), True),
+    ],
+)
+def test_copies_that_share_their_rows_and_any_chunk_give_the_same_predictions(config, masked):
+    """Algorithm 1's copies predict their model's records through one gathered product per
+    model; neither that nor the chunk of rows changes a prediction beyond rounding."""
+    x, _ = toy_data(300)
+    copies, n_models = 3, 6
+    masks = np.random.default_rng(1).integers(0, 2, (2, 6)).repeat(copies, 0) if masked else None
+    if masked:
+        masks[:, 0] = 1
+    engine = BatchedMLP(config, 6, n_models, feature_masks=masks)
+    engine.init_glorot(generators(range(n_models), engine.device))
+    rows = np.stack([np.arange(0, 290), np.arange(10, 300)]).repeat(copies, 0)
+    x_t = torch.as_tensor(x)
+    expected = engine.predict_proba(x_t, rows)
+    tolerance = 1e-6 if config.dtype == "float32" else 1e-12
+    for chunk in (engine.chunk_rows(), 7, 64):
+        shared = engine.predict_proba(x_t, rows, chunk=chunk, copies=copies)
+        np.testing.assert_allclose(shared, expected, rtol=0, atol=tolerance)
+    assert engine.chunk_rows() % CHUNK_ROW_MULTIPLE == 0
+    rows[1, 0] = 299  # a copy that reads other rows than its group
+    with pytest.raises(ValueError, match="groups of 3"):
+        engine.predict_proba(x_t, rows, copies=copies)
 
 
 @pytest.mark.parametrize(("dtype", "tolerance"), [("float64", 1e-12), ("float32", 1e-6)])

@@ -92,7 +92,9 @@ class InnerLoop:
                 seeds.append(int_seed(self.seeds[k], "algorithm1 order", epoch, j))
         network.fit(self.x, self.y, samples, gens=generators(seeds, network.device))
         padded, _ = pad_index_sets([self.members[k] for k in owners])
-        probabilities = network.predict_proba(self.x, padded)
+        probabilities = network.predict_proba(
+            self.x, padded, chunk=network.chunk_rows(), copies=copies
+        )
         values = []
         for position, k in enumerate(models):
             n = len(self.members[k])
