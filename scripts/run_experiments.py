@@ -20,7 +20,7 @@ torch.set_num_threads(params.engine["threads"])
 log.info(
     "torch threads %d, OMP_WAIT_POLICY=%s",
     torch.get_num_threads(),
-    os.environ.get("OMP_WAIT_POLICY", "(unset)"),
+    os.environ.get("OMP_WAIT_POLICY", "(unset: OpenMP's default, spin then sleep)"),
 )
 kinds = dict(params.kinds)
 table = read_parquet(snakemake.input.table)

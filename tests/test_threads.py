@@ -6,10 +6,13 @@ weights differ, by 6e-11 after 2 epochs: docs/account.md T8), so no test asserts
 thread counts; the end-to-end test reruns at one core and checks that the tables stay identical."""
 
 import hashlib
+import os
 
 import numpy as np
+import pytest
 import torch
 
+from miarep.core.threads import set_wait_policy, wait_policy_for
 from miarep.data.encoding import ENCODED_PREFIX
 from miarep.train.engine import BatchedMLP, TrainConfig, generators
 
@@ -43,3 +46,20 @@ def test_a_fixed_thread_count_gives_bitwise_equal_models(adult_table):
     sets = [rng.choice(len(x), 10_000, replace=False) for _ in range(100)]
     for config in (TrainConfig(hidden=(50,), epochs=2), TrainConfig(hidden=(20, 20), epochs=1)):
         assert train_digest(x, y, sets, config, 2) == train_digest(x, y, sets, config, 2)
+
+
+def test_auto_spins_only_while_every_job_can_have_a_core_of_its_own(monkeypatch):
+    """auto: OpenMP's default spin when --cores fits the machine, passive when it does not or
+    is unbounded (a cluster run); the explicit policies are passed through; the env follows."""
+    assert wait_policy_for("auto", 2, 2) is None
+    assert wait_policy_for("auto", 1, 2) is None
+    assert wait_policy_for("auto", 16, 2) == "PASSIVE"
+    assert wait_policy_for("auto", None, 2) == "PASSIVE"
+    assert wait_policy_for("passive", 1, 2) == "PASSIVE"
+    assert wait_policy_for("active", 16, 2) == "ACTIVE"
+    with pytest.raises(ValueError, match="wait_policy"):
+        wait_policy_for("spin", 2, 2)
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")
+    set_wait_policy("auto", 1)
+    assert "OMP_WAIT_POLICY" not in os.environ
+    assert set_wait_policy("auto", 10**6) == "PASSIVE" == os.environ["OMP_WAIT_POLICY"]

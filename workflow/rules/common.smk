@@ -16,9 +16,12 @@ from miarep.data.rawfiles import source_dir as raw_source_dir
 from miarep.data.rawfiles import unobtainable
 from miarep.experiments.nasr_settings import nasr_settings
 
-# Read by OpenMP when torch starts in a job (jobs inherit this environment): passive threads
-# sleep instead of spinning while they wait, so a busy neighbour does not stall a training job.
-set_wait_policy(config["engine"]["wait_policy"])
+# Read by OpenMP when torch starts in a job (jobs inherit this environment): spinning threads are
+# fast while the run's jobs have a core each, passive ones keep a job going beside busy neighbours.
+set_wait_policy(config["engine"]["wait_policy"], workflow.resource_settings.cores)
+# What training jobs get of the engine block: the wait policy reaches them through the
+# environment and changes their speed only, so changing it reruns nothing.
+ENGINE = {key: value for key, value in config["engine"].items() if key != "wait_policy"}
 
 if not config["studies"]:
     raise WorkflowError(

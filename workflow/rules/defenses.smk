@@ -71,7 +71,7 @@ rule nasr_study:
     params:
         code=script_code("nasr_study"),
         settings=lambda wildcards: nasr_settings(config, wildcards.dataset),
-        engine=config["engine"],
+        engine=ENGINE,
         evaluation=config["evaluation"],
         seed=config["seed"],
     script:

@@ -25,7 +25,7 @@ rule lira_study:
         code=script_code("lira_study"),
         kinds=lambda wildcards: dataset_config(wildcards.dataset)["features"],
         models=lambda wildcards: study_models(wildcards.study),
-        engine=config["engine"],
+        engine=ENGINE,
         lira=lambda wildcards: lira_block(wildcards.study),
         seed=config["seed"],
     script:

@@ -24,7 +24,7 @@ rule long_study:
         code=script_code("long_study"),
         study=config["long"],
         kinds=dataset_config(LONG_DATASET)["features"],
-        engine=config["engine"],
+        engine=ENGINE,
         evaluation=config["evaluation"],
         seed=config["seed"],
     script:

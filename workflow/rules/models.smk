@@ -26,7 +26,7 @@ rule run_experiments:
         top_k=config["sampling"]["top_k_features"],
         models=lambda wildcards: study_models(wildcards.study),
         attacks=lambda wildcards: config["studies"][wildcards.study].get("attacks"),
-        engine=config["engine"],
+        engine=ENGINE,
         fairness_pairs=config["evaluation"]["fairness_pairs"],
         risk_score_bins=config["evaluation"]["risk_score_bins"],
         seed=config["seed"],
