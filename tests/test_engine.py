@@ -224,6 +224,12 @@ def test_copies_that_share_their_rows_and_any_chunk_give_the_same_predictions(co
     rows[1, 0] = 299  # a copy that reads other rows than its group
     with pytest.raises(ValueError, match="groups of 3"):
         engine.predict_proba(x_t, rows, copies=copies)
+    if masked:  # a copy that sees other features than its group
+        masks[1, 1] = 1 - masks[1, 1]
+        other = BatchedMLP(config, 6, n_models, feature_masks=masks)
+        other.init_glorot(generators(range(n_models), other.device))
+        with pytest.raises(ValueError, match="same features"):
+            other.predict_proba(x_t, rows[[0, 0, 0, 3, 3, 3]], copies=copies)
 
 
 @pytest.mark.parametrize(("dtype", "tolerance"), [("float64", 1e-12), ("float32", 1e-6)])

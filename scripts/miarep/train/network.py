@@ -361,6 +361,16 @@ class BatchedNetwork:
         rows = CPU_CHUNK_VALUES // (self.n_models * max(self.widths[1:]))
         return max(1, rows // CHUNK_ROW_MULTIPLE) * CHUNK_ROW_MULTIPLE
 
+    def _grouped(self, index: np.ndarray, copies: int) -> bool:
+        """Whether the models come in consecutive groups of ``copies`` with the same rows and
+        the same feature mask (what :meth:`product` may share)."""
+        if self.n_models % copies:
+            return False
+        if (index != np.repeat(index[::copies], copies, 0)).any():
+            return False
+        mask = self.feature_mask
+        return mask is None or bool(torch.equal(mask, mask[::copies].repeat_interleave(copies, 0)))
+
     def _on_rows(self, x, index, chunk, copies, read) -> torch.Tensor:
         """``read`` of the forward pass's activations, chunk by chunk over the picked records."""
         x = x.to(self.device, self.config.torch_dtype)
@@ -368,10 +378,10 @@ class BatchedNetwork:
             index = np.broadcast_to(np.arange(x.shape[0]), (self.n_models, x.shape[0]))
         index = np.array(index, dtype=np.int64)
         if copies > 1:
-            if self.n_models % copies or (index != np.repeat(index[::copies], copies, 0)).any():
+            if not self._grouped(index, copies):
                 raise ValueError(
                     f"copies={copies}: the {self.n_models} models must come in groups of "
-                    f"{copies} that predict the same records"
+                    f"{copies} that predict the same records with the same features"
                 )
             index = index[::copies]
         index_t = torch.as_tensor(index, device=self.device)
