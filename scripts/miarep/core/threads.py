@@ -34,12 +34,10 @@ def wait_policy_for(policy: str, cores: int | None, usable: int) -> str | None:
     return policy.upper()
 
 
-def set_wait_policy(policy: str, cores: int | None = None) -> str:
-    """Set (or, for OpenMP's default, remove) OMP_WAIT_POLICY for the jobs this run starts; the
-    setting in words, for the log."""
+def set_wait_policy(policy: str, cores: int | None = None) -> None:
+    """Set (or, for OpenMP's default, remove) OMP_WAIT_POLICY for the jobs this run starts."""
     chosen = wait_policy_for(policy, cores, usable_cores())
     if chosen is None:
         os.environ.pop("OMP_WAIT_POLICY", None)
-        return "OpenMP's default (spin, then sleep)"
-    os.environ["OMP_WAIT_POLICY"] = chosen
-    return chosen
+    else:
+        os.environ["OMP_WAIT_POLICY"] = chosen

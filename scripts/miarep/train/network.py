@@ -291,7 +291,7 @@ class BatchedNetwork:
         activations = [inputs]
         for w, b in zip(weights[:-2], biases[:-2], strict=True):
             activations.append(self.hidden_layer(activations[-1], w, b, copies))
-            copies = 1
+            copies = 1  # only the first layer reads inputs a group shares
         if self.sigmoid_form:  # last hidden layer kept as s = sigmoid(2z), tanh(z) = 2s - 1
             s = self.product(activations[-1], weights[-2], biases[-2], 2.0, copies)
             activations.append(s.sigmoid_())
