@@ -11,7 +11,7 @@ import yaml
 from miarep.report import claims as c
 
 REPO = Path(__file__).resolve().parents[1]
-LINES = ("shokri", "shokri_stated", "metric_best", "oracle")
+LINES = ("shokri", "shokri_stated", "metric_best", "oracle_cv")
 
 
 def study(slope: float, oracle_slope: float | None = None, n: int = 200, seed: int = 0):
@@ -21,8 +21,9 @@ def study(slope: float, oracle_slope: float | None = None, n: int = 200, seed: i
     x = np.repeat(np.arange(1, 6), n // 5).astype(float)
     frame = pd.DataFrame({"experiment": np.arange(n), "x": x})
     for line in LINES:
-        s = oracle_slope if line == "oracle" and oracle_slope is not None else slope
+        s = oracle_slope if line == "oracle_cv" and oracle_slope is not None else slope
         frame[f"{line}_mia_balanced_accuracy"] = 0.5 + s * x + generator.normal(0, 0.005, n)
+        frame[f"{line}_mia_n"] = 2000
         rate = 0.1 * x
         frame[f"{line}_paper_mia_member_rate"] = rate
         frame[f"{line}_paper_mia_accuracy"] = 0.25 + 0.5 * rate
@@ -41,8 +42,8 @@ def test_a_rising_line_reproduces_and_the_paper_protocol_is_explained_by_the_bli
     row = card([claim("trend", studies=["s"], x="x", direction="up", effect=0.05)], study(0.02))
     row = row.iloc[0]
     assert row["verdict"] == c.REPRODUCES and row["ours"] == pytest.approx(0.08, abs=0.01)
-    paper = c.judge_study(
-        claim("trend", studies=["s"], x="x", direction="up", effect=0.05),
+    paper = c.judge_part(
+        claim("trend", studies=["s"], x="x", direction="up", effect=0.05).check,
         study(0.02),
         "shokri",
         "paper",
@@ -52,31 +53,38 @@ def test_a_rising_line_reproduces_and_the_paper_protocol_is_explained_by_the_bli
 
 def test_a_flat_line_says_whether_nothing_leaks_or_the_attack_is_too_weak():
     rising = claim("trend", studies=["s"], x="x", direction="up", effect=0.05)
-    flat = c.judge_study(rising, study(0.0), "shokri", "balanced")
-    assert flat.verdict == c.DOES_NOT and "nothing leaks" in flat.detail
-    weak = c.judge_study(rising, study(0.0, oracle_slope=0.03), "shokri", "balanced")
-    assert weak.verdict == c.UNTESTABLE and "attack too weak" in weak.detail
+    flat = c.judge_part(rising.check, study(0.0), "shokri", "balanced")
+    assert flat.verdict == c.UNTESTABLE and flat.reason == c.NOTHING_LEAKS
+    weak = c.judge_part(rising.check, study(0.0, oracle_slope=0.03), "shokri", "balanced")
+    assert weak.verdict == c.UNTESTABLE and weak.reason == c.TOO_WEAK
 
 
 def test_no_effect_contrast_and_range():
-    frame = study(0.0)
-    assert (
-        c.judge_study(claim("no_effect", x="x", effect=0.02), frame, "shokri", "balanced").verdict
-        == c.REPRODUCES
+    flat, leaky = (
+        study(0.0),
+        study(0.0).assign(
+            **{
+                f"{line}_mia_balanced_accuracy": lambda f, line=line: (
+                    f[f"{line}_mia_balanced_accuracy"] + 0.1
+                )
+                for line in LINES
+            }
+        ),
     )
-    assert (
-        c.judge_study(
-            claim("no_effect", x="x", effect=0.02), study(0.02), "shokri", "balanced"
-        ).verdict
-        == c.DOES_NOT
-    )
+    no_effect = claim("no_effect", x="x", effect=0.02)
+    judged = c.judge_part(no_effect.check, flat, "shokri", "balanced")
+    assert judged.verdict == c.UNTESTABLE and judged.reason == c.NOTHING_LEAKS
+    assert c.judge_part(no_effect.check, leaky, "shokri", "balanced").verdict == c.REPRODUCES
+    assert c.judge_part(no_effect.check, study(0.02), "shokri", "balanced").verdict == c.DOES_NOT
     up = claim("contrast", a={"x": 5}, b={"x": 1}, direction="up", effect=0.05)
-    assert c.judge_study(up, study(0.02), "shokri", "balanced").verdict == c.REPRODUCES
+    assert c.judge_part(up.check, study(0.02), "shokri", "balanced").verdict == c.REPRODUCES
     down = claim("contrast", a={"x": 5}, b={"x": 1}, direction="down", effect=0.05)
-    assert c.judge_study(down, study(0.02), "shokri", "balanced").verdict == c.DOES_NOT
-    inside = claim("range", where={"x": [1.0, 2.0]}, low=0.5, high=0.55)
-    judged = c.judge_study(inside, study(0.01), "shokri", "balanced")
-    assert judged.verdict == c.REPRODUCES and judged.ours == pytest.approx(0.515, abs=0.005)
+    assert c.judge_part(down.check, study(0.02), "shokri", "balanced").verdict == c.DOES_NOT
+    inside = claim("range", where={"x": [1.0, 2.0]}, low=0.5, high=0.6)
+    judged = c.judge_part(inside.check, study(0.03), "shokri", "balanced")
+    assert judged.verdict == c.REPRODUCES and judged.ours == pytest.approx(0.545, abs=0.005)
+    chance = c.judge_part(inside.check, study(0.0), "shokri", "balanced")
+    assert chance.verdict == c.UNTESTABLE  # a range holding chance is a relation
 
 
 def test_a_verdict_that_differs_between_readings_depends_on_them():
@@ -92,7 +100,7 @@ def test_a_verdict_that_differs_between_readings_depends_on_them():
 
 def test_missing_data_and_headline_values():
     row = card([claim("trend", studies=["absent"], x="x", direction="up", effect=0.05)], study(0.0))
-    assert row.iloc[0]["verdict"] == c.UNTESTABLE and row.iloc[0]["detail"] == "data not present"
+    assert row.iloc[0]["verdict"] == c.UNTESTABLE and row.iloc[0]["reason"] == c.NO_DATA
     table = pd.DataFrame({"cutoff": [0.001, 0.01], "precision_pct": [np.nan, 70.2]})
     check = {
         "where": {"cutoff": 0.01},
@@ -129,7 +137,7 @@ def test_the_spec_names_known_kinds_studies_and_tables():
     tables = set(
         re.findall(r'^    "([\w/]+)": ', common.split("CLAIM_TABLES = {")[1].split("}")[0], re.M)
     )
-    assert len(spec) >= 30
+    assert len(spec) >= 45
     for entry in spec:
         for name in entry.check.get("studies", []):
             assert name in config["studies"], (entry.id, name)
@@ -218,8 +226,10 @@ def test_differs_on_identical_values_is_a_plain_no_without_scipy_warnings():
     frame = pd.DataFrame({"kind": ["a", "a", "b", "b"], "y": [0.75] * 4})
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        judged = c._differs(frame, {"x": "kind", "effect": 0.02}, "y")
-    assert judged.verdict == c.DOES_NOT and judged.detail == "every experiment reads 0.750"
+        judged = c.judge_part(
+            {"kind": "differs", "x": "kind", "effect": 0.02, "y": "y"}, frame, "-", "-"
+        )
+    assert judged.verdict == c.DOES_NOT and judged.detail.startswith("Kruskal-Wallis p 1,")
 
 
 @pytest.mark.parametrize(
