@@ -287,3 +287,88 @@ def test_repeated_readings_of_one_target_count_once():
     }
     judged = judge(check, frame)
     assert "paired over 10 targets" in judged.detail
+
+
+# ----------------------------------------------------------------------------- real-table shapes
+def test_paired_comparisons_whose_target_key_holds_the_grouping_columns():
+    """Table 2's unit (sample, target kind, shadow kind) overlaps its groups; seen on a quick
+    run's tables, where it once raised."""
+    kinds = ["ann", "knn", "lr"]
+    frame = study(
+        np.zeros(60),
+        lambda f: 0.56 + 0.03 * (f["shadow_model"] == "lr"),
+        shadow_model=np.tile(kinds, 20),
+        target_model=np.repeat(["ann", "knn"], 30),
+    )
+    frame["sample"] = np.repeat(np.arange(20), 3)
+    check = {
+        "kind": "differs",
+        "x": "shadow_model",
+        "within": ["target_model"],
+        "effect": 0.02,
+        "unit": ["sample", "target_model", "shadow_model"],
+        "paired": True,
+    }
+    judged = judge(check, frame)
+    assert judged.verdict == c.REPRODUCES and judged.detail.startswith("Friedman")
+
+
+def test_a_gap_claim_reads_no_attack_and_a_value_on_a_model_that_leaks_nothing_is_untestable():
+    frame = study(np.zeros(4), flat)
+    frame["train_accuracy"], frame["test_accuracy"] = [0.9, 0.8, 0.8, 0.8], 0.8
+    gap = c.Claim(
+        "G", "Tonni et al.", "w", "a", "s", {"kind": "gap", "at_most": 0.05, "studies": ["s"]}
+    )
+    row = c.scorecard([gap], lambda s, d: frame, lambda n: None, ["adult"]).iloc[0]
+    assert row["verdict"] == c.DOES_NOT and row["ours"] == pytest.approx(0.1)
+    value = c.Claim(
+        "V",
+        "Song and Mittal",
+        "w",
+        "a",
+        "s",
+        {
+            "kind": "value",
+            "table": "t",
+            "column": "rmse",
+            "paper": 0.0,
+            "tolerance": 0.1,
+            "side": "at_most",
+            "leak_study": {"study": "s"},
+        },
+    )
+    table = pd.DataFrame({"rmse": [0.02]})
+    row = c.scorecard([value], lambda s, d: frame, lambda n: table, ["adult"]).iloc[0]
+    assert row["verdict"] == c.UNTESTABLE and row["reason"] == c.NOTHING_LEAKS
+    leaky = study(np.zeros(4), lambda f: np.full(len(f), 0.6))
+    row = c.scorecard([value], lambda s, d: leaky, lambda n: table, ["adult"]).iloc[0]
+    assert row["verdict"] == c.REPRODUCES
+
+
+def test_two_attacks_compared_on_the_same_targets_read_the_readings_metric():
+    frame = study(np.zeros(10), lambda f: np.full(len(f), 0.58))
+    frame["metric_entropy_mia_balanced_accuracy"] = frame["shokri_mia_balanced_accuracy"] - 0.03
+    check = {
+        "kind": "columns",
+        "a": "shokri",
+        "b": "metric_entropy",
+        "direction": "up",
+        "effect": 0.01,
+    }
+    judged = judge(check, frame)
+    assert judged.verdict == c.REPRODUCES and judged.ours == pytest.approx(0.03)
+
+
+def test_a_model_sweep_pairs_its_architectures_on_their_shared_samples():
+    """Figure 8's sweeps train every architecture on the same samples: the top and bottom
+    bins pair per sample, and a sample's own difficulty cancels."""
+    depth = grid([1, 3, 5], 4)
+    generator = np.random.default_rng(5)
+    offset = np.tile(generator.normal(0, 0.05, 4), 3)  # each sample's own level
+    frame = study(depth, lambda f: 0.55 + 0.01 * (f["x"] - 1) + offset, noise=0.002)
+    frame["sample"] = np.tile(np.arange(4), 3)
+    check = {"kind": "trend", "x": "x", "direction": "up", "effect": 0.02}
+    unpaired = judge(check, frame)
+    paired = judge(check | {"unit": ["sample"], "paired": True}, frame)
+    assert paired.verdict == c.REPRODUCES
+    assert unpaired.verdict != c.REPRODUCES  # the samples' spread hides it unpaired

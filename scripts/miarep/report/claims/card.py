@@ -14,6 +14,7 @@ from miarep.report.claims.spec import (
     DOES_NOT,
     NO_DATA,
     NOT_BUILT,
+    NOTHING_LEAKS,
     PARTLY,
     REPRODUCES,
     STUDY_KINDS,
@@ -28,6 +29,7 @@ from miarep.report.claims.study import (
     is_attack,
     judge_part,
 )
+from miarep.report.claims.study import select as judge_select
 
 #: (attack line, protocol); the first is the primary reading
 READINGS = [
@@ -147,7 +149,21 @@ def _part(claim, check, study, table, dataset, reading, scale) -> Judgement:
         studies = list(claim.check.get("studies", []))
         return _study_part(check, studies, study, dataset, line, protocol, scale)
     if kind == "value":
-        return t.judge_value(table(check["table"]), check, scale)
+        judged = t.judge_value(table(check["table"]), check, scale)
+        gate = check.get("leak_study")
+        frame = study(gate["study"], dataset) if gate else None
+        if gate and judged.verdict != UNTESTABLE and frame is not None:
+            rows = judge_select(frame, gate.get("where"))
+            if not leak.leakage(rows, [], scale.margin).any:
+                return Judgement(
+                    UNTESTABLE,
+                    judged.ours,
+                    paper=judged.paper,
+                    reason=NOTHING_LEAKS,
+                    detail=f"the model it is measured on leaks nothing ({gate['study']}: "
+                    "the cross-fitted oracle reads chance); " + judged.detail,
+                )
+        return judged
     if kind == "sign":
         source = table(check["table"])
         if source is None:

@@ -34,7 +34,7 @@ def bins_of(values: pd.Series, bins: int | None = None) -> pd.Series:
 def per_unit(frame: pd.DataFrame, y: str, keys: list[str], unit: list[str]) -> pd.DataFrame:
     """One value of ``y`` per target (``unit`` columns) within each group of ``keys``: repeated
     readings of one target (Table 2's six shadow kinds) count once (docs/account.md C6)."""
-    unit = [u for u in unit if u in frame] or ["_row"]
+    unit = [u for u in unit if u in frame and u not in keys] or ["_row"]
     data = frame.assign(_row=np.arange(len(frame)))
     return data.groupby(keys + unit, dropna=False)[y].mean().dropna().reset_index()
 

@@ -82,12 +82,14 @@ def select(frame: pd.DataFrame, where: Mapping | None) -> pd.DataFrame:
 
 def y_of(check: Mapping, line: str, protocol: str) -> str:
     """The column a part reads: its own ``y`` (a model property) or the reading's attack."""
+    if check["kind"] == "gap":
+        return "train_accuracy"  # the gap reads train and test accuracy, no attack
     return check.get("y") or style.column(line, PROTOCOLS[protocol])
 
 
 def is_attack(check: Mapping) -> bool:
     """Whether a part reads an attack (so leakage gates it) rather than a model property."""
-    return "y" not in check
+    return "y" not in check and check["kind"] != "gap"
 
 
 def _sign(direction: str) -> float:
@@ -119,7 +121,7 @@ def _trend(frame, check, y, scale, gate):
     frame = _with_bins(frame, check)
     within = list(check.get("within", []))
     units = s.per_unit(frame, y, within + ["_bin"], _units(check))
-    parts, minima, used = [], [], []
+    parts, minima, used, pairs = [], [], [], []
     for key, stratum in _strata(units, within):
         if not gate(key):
             continue
@@ -129,7 +131,11 @@ def _trend(frame, check, y, scale, gate):
         a = stratum.loc[stratum["_bin"] == top, y].to_numpy()
         b = stratum.loc[stratum["_bin"] == bottom, y].to_numpy()
         used.append(_label(key))
-        if check.get("aggregate") == "min":
+        if check.get("paired"):  # the same samples at every x (a model sweep): differences
+            unit = [u for u in _units(check) if u in stratum] or ["_row"]
+            wide = stratum.pivot_table(index=unit, columns="_bin", values=y)
+            pairs.append((wide[top] - wide[bottom]).dropna().to_numpy())
+        elif check.get("aggregate") == "min":
             d, p, spread = s.min_difference_p(a, b) if direction > 0 else s.min_difference_p(b, a)
             minima.append((d * direction, p, spread))  # min(top) - min(bottom), p, spread
         else:
@@ -146,7 +152,7 @@ def _trend(frame, check, y, scale, gate):
         )
         text = f"top minus bottom bin's minimum {change:+.3f} (permutation p {p:.2g})"
     else:
-        difference = s.combine(parts)
+        difference = s.paired(np.concatenate(pairs)) if pairs else s.combine(parts)
         if difference is None:
             return Judgement(UNTESTABLE, detail="fewer than two targets in a bin")
         change = difference.value
@@ -287,11 +293,13 @@ def _differs(frame, check, y, scale, gate):
     for key, stratum in _strata(units, within):
         kept = stratum[[gate(key if within else v) for v in stratum[check["x"]]]]
         if check.get("paired"):
-            unit = [u for u in _units(check) if u in kept] or ["_row"]
+            skip = {check["x"], *within}
+            unit = [u for u in _units(check) if u in kept and u not in skip] or ["_row"]
             wide = kept.pivot_table(index=unit, columns=check["x"], values=y).dropna()
             groups = [wide[c].to_numpy() for c in wide]
         else:
             groups = [g[y].to_numpy() for _, g in kept.groupby(check["x"])]
+        groups = [g for g in groups if len(g)]
         if len(groups) < 2:
             continue
         pooled = np.concatenate(groups)
@@ -359,10 +367,10 @@ def _beats_matching(frame, check, y, scale, gate):
 
 def _columns(frame, check, y, scale, gate):
     """One attack's column minus another's on the same targets (paired), on leaking strata."""
-    metric = y.removeprefix(check["a"] + "_") if y.startswith(check["a"]) else None
-    if metric is None:
-        return Judgement(UNTESTABLE, detail=f"no column of {check['a']}")
+    metric = next((m for m in PROTOCOLS.values() if y.endswith(m)), None)
     a, b = f"{check['a']}_{metric}", f"{check['b']}_{metric}"
+    if a not in frame or b not in frame:
+        return Judgement(UNTESTABLE, detail=f"no columns {a}, {b}")
     by = list(check.get("within", []))
     keep = (
         np.array([gate(k) for k in zip(*[frame[c] for c in by], strict=True)])
@@ -519,8 +527,8 @@ def judge_part(
     if judged is None:
         return Judgement(
             UNTESTABLE,
-            detail=f"{report.words()} read chance in every group "
-            f"(largest {report.largest:+.3f} above it)",
+            detail=f"{report.words()} read chance in every group (the largest mean "
+            f"{report.largest:+.3f} above chance, within the null's 99th percentile)",
             reason=NOTHING_LEAKS,
         )
     if not relation:
