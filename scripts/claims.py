@@ -11,11 +11,22 @@ log = setup_logging(snakemake.log[0])
 params, out = snakemake.params, snakemake.output
 studies = dict(params.studies)  # "study/dataset" -> path
 tables = dict(params.tables)  # name -> path
+
+
+def study_table(study: str, dataset: str):
+    """A study's result table, with LiRA's and RMIA's readings joined where they ran."""
+    key = f"{study}/{dataset}"
+    if key not in studies:
+        return None
+    lira = f"lira:{key}"
+    return claims.with_instruments(
+        read_parquet(studies[key]), read_parquet(studies[lira]) if lira in studies else None
+    )
+
+
 card = claims.scorecard(
     claims.claims_of(params.claims),
-    lambda study, dataset: (
-        read_parquet(studies[f"{study}/{dataset}"]) if f"{study}/{dataset}" in studies else None
-    ),
+    study_table,
     lambda name: claims.read_table(tables[name]) if name in tables else None,
     list(params.datasets),
 )

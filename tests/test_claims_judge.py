@@ -372,3 +372,32 @@ def test_a_model_sweep_pairs_its_architectures_on_their_shared_samples():
     paired = judge(check | {"unit": ["sample"], "paired": True}, frame)
     assert paired.verdict == c.REPRODUCES
     assert unpaired.verdict != c.REPRODUCES  # the samples' spread hides it unpaired
+
+
+def test_lira_and_rmia_see_leakage_the_loss_oracle_is_blind_to():
+    """Table 2's SVM: the loss oracle reads chance where RMIA reads 55%. Joined on the
+    experiment, RMIA's reading opens the relation to a verdict; rows LiRA did not attack
+    read NaN and do not count."""
+    frame = study(grid([1, 2], 10), lambda f: 0.5 + 0.03 * (f["x"] == 2), oracle=flat)
+    judged = judge(
+        {"kind": "contrast", "a": {"x": 2.0}, "b": {"x": 1.0}, "direction": "up", "effect": 0.02},
+        frame,
+    )
+    assert judged.reason == c.NOTHING_LEAKS
+    lira = pd.DataFrame(
+        {
+            "experiment": frame["experiment"][::2],  # half of the experiments attacked
+            "rmia_offline_mia_balanced_accuracy": 0.55,
+            "rmia_offline_mia_n": N,
+            "rmia_offline_mia_auc": 0.56,
+            "n_members": N // 2,
+        }
+    )
+    joined = c.with_instruments(frame, lira)
+    assert "n_members" not in joined and joined["rmia_offline_mia_n"].isna().sum() == 10
+    judged = judge(
+        {"kind": "contrast", "a": {"x": 2.0}, "b": {"x": 1.0}, "direction": "up", "effect": 0.02},
+        joined,
+    )
+    assert judged.verdict == c.REPRODUCES
+    assert c.with_instruments(frame, None) is frame

@@ -506,13 +506,23 @@ CLAIM_TABLES = {
 
 
 def claim_studies():
-    """The result tables the scorecard reads: "study/dataset" -> path, every study of `all`."""
-    return {
+    """The result tables the scorecard reads: "study/dataset" -> path, every study of `all`,
+    and with `claims.with: [lira]` "lira:study/dataset" -> LiRA's table of each study it
+    attacks (its readings are leakage instruments, docs/account.md C3)."""
+    tables = {
         f"{study}/{dataset}": str(EXPERIMENTS_DIR / study / f"{dataset}.parquet")
         for study in config["studies"]
         if in_all(study)
         for dataset in study_datasets(study)
     }
+    if "lira" in config["claims"]["with"]:
+        tables |= {
+            f"lira:{study}/{dataset}": str(LIRA_DIR / study / f"{dataset}.parquet")
+            for study in lira_studies()
+            for dataset in study_datasets(study)
+            if f"{study}/{dataset}" in tables
+        }
+    return tables
 
 
 def claim_tables():

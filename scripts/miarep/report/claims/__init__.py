@@ -11,6 +11,7 @@ one-sided tests), ``leakage`` (the null margin), ``study`` and ``tables`` (the p
 """
 
 from miarep.report.claims.card import READINGS, judge, multiplicity_line, scorecard
+from miarep.report.claims.leakage import with_instruments
 from miarep.report.claims.render import (
     caption_with_claims,
     claim_line,
@@ -64,4 +65,5 @@ __all__ = [
     "scorecard",
     "select",
     "verdict_counts",
+    "with_instruments",
 ]

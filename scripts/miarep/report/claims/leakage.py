@@ -111,3 +111,13 @@ def attack_sees(frame: pd.DataFrame, y: str, n_column: str, groups: list[str], s
         if ok.any() and values[ok].mean() - 0.5 > scale * null_margin(np.median(counts[ok])):
             return True
     return False
+
+
+def with_instruments(frame: pd.DataFrame, lira: pd.DataFrame | None) -> pd.DataFrame:
+    """A study's result table with the LiRA study's readings of the same experiments joined on
+    ``experiment`` (its instrument columns only; rows LiRA did not attack read NaN)."""
+    if lira is None:
+        return frame
+    names = [n for n in INSTRUMENTS if n != "oracle_cv"]
+    columns = [c for c in lira if any(c.startswith(f"{n}_mia_") for n in names)]
+    return frame.merge(lira[["experiment", *columns]], on="experiment", how="left")
