@@ -401,3 +401,42 @@ def test_lira_and_rmia_see_leakage_the_loss_oracle_is_blind_to():
     )
     assert judged.verdict == c.REPRODUCES
     assert c.with_instruments(frame, None) is frame
+
+
+def test_a_value_about_leakage_needs_a_model_that_leaks():
+    """ "AdvReg is no better than early stopping" holds vacuously when both read chance."""
+    verdict = pd.DataFrame(
+        {
+            "dataset": ["adult"],
+            "protocol": ["known_half"],
+            "difference_pct": [0.3],
+            "advreg_pct": [50.4],
+            "advreg_ci": [1.0],
+            "early_stopping_pct": [50.1],
+            "early_stopping_ci": [1.2],
+        }
+    )
+    claim = c.Claim(
+        "N",
+        "Song and Mittal",
+        "w",
+        "nasr_verdict",
+        "s",
+        {
+            "kind": "value",
+            "table": "nasr_verdict",
+            "column": "difference_pct",
+            "paper": 0.0,
+            "tolerance": 2.0,
+            "side": "at_least",
+            "leak_table": {
+                "table": "nasr_verdict",
+                "columns": ["advreg_pct", "early_stopping_pct"],
+            },
+        },
+    )
+    row = c.scorecard([claim], lambda s, d: None, lambda n: verdict, ["adult"]).iloc[0]
+    assert row["verdict"] == c.UNTESTABLE and row["reason"] == c.NOTHING_LEAKS
+    leaky = verdict.assign(advreg_pct=56.0, difference_pct=4.8)
+    row = c.scorecard([claim], lambda s, d: None, lambda n: leaky, ["adult"]).iloc[0]
+    assert row["verdict"] == c.REPRODUCES and row["ours"] == pytest.approx(4.8)

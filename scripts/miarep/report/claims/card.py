@@ -150,6 +150,18 @@ def _part(claim, check, study, table, dataset, reading, scale) -> Judgement:
         return _study_part(check, studies, study, dataset, line, protocol, scale)
     if kind == "value":
         judged = t.judge_value(table(check["table"]), check, scale)
+        if "leak_table" in check and judged.verdict != UNTESTABLE:
+            gate = check["leak_table"]
+            leaks, best = t.table_leaks(table(gate["table"]), gate)
+            if leaks is False:
+                return Judgement(
+                    UNTESTABLE,
+                    judged.ours,
+                    paper=judged.paper,
+                    reason=NOTHING_LEAKS,
+                    detail=f"no attack's 95% interval clears 50% where it is measured "
+                    f"(best {best}); {judged.detail}",
+                )
         gate = check.get("leak_study")
         frame = study(gate["study"], dataset) if gate else None
         if gate and judged.verdict != UNTESTABLE and frame is not None:

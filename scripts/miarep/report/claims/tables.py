@@ -5,7 +5,6 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from miarep.report.claims import leakage as leak
 from miarep.report.claims.spec import (
     DOES_NOT,
     NO_DATA,
@@ -50,25 +49,32 @@ def judge_value(table: pd.DataFrame | None, check: Mapping, scale: Scale = AS_ST
     else:
         held = abs(ours - paper) <= tolerance
         words = f"within {tolerance:g} of {paper:g}"
-    gate = check.get("leak")
-    if gate and not _table_leaks(part, gate, scale):
-        return Judgement(
-            UNTESTABLE,
-            ours,
-            paper=paper,
-            detail=f"{gate['column']} reads chance on these rows",
-            reason=NOTHING_LEAKS,
-        )
-    return Judgement(REPRODUCES if held else DOES_NOT, ours, paper=paper, detail=words)
+    return Judgement(
+        REPRODUCES if held else DOES_NOT, ours, paper=paper, detail=f"ours {ours:.3g}, {words}"
+    )
 
 
-def _table_leaks(part: pd.DataFrame, gate: Mapping, scale: Scale) -> bool:
-    """A table's own leakage reading (a balanced accuracy in %, on ``n`` records) above the
-    null margin (:mod:`leakage`)."""
-    if gate["column"] not in part:
-        return False
-    value = float(part[gate["column"]].astype(float).mean()) / 100.0
-    return value - 0.5 > scale.margin * leak.null_margin(float(gate["n"]))
+def table_leaks(table: pd.DataFrame | None, gate: Mapping) -> tuple[bool | None, str]:
+    """Whether the best of ``columns`` (attack accuracies in %, each with a ``_ci`` column:
+    its 95% half-width over repetitions) on the gate's rows is clear of chance (50%)."""
+    if table is None:
+        return None, ""
+    rows = select(table, gate.get("where"))
+    best, name = -np.inf, ""
+    for column in gate["columns"]:
+        if column not in rows or rows[column].isna().all():
+            continue
+        value = float(rows[column].astype(float).mean())
+        ci = rows.get(column.removesuffix("_pct") + "_ci")
+        half = float(ci.astype(float).mean()) if ci is not None and ci.notna().any() else 0.0
+        if value - 50.0 - half > best:
+            best, name = (
+                value - 50.0 - half,
+                f"{column.removesuffix('_pct')} {value:.1f} ± {half:.1f}",
+            )
+    if name == "":
+        return None, ""
+    return best > 0, name
 
 
 def judge_sign(table: pd.DataFrame, dataset: str) -> Judgement:
