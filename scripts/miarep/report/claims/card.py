@@ -55,7 +55,9 @@ def _combine(judged: list[tuple[str, Mapping, Judgement]]) -> Judgement:
     could fail where the attack sees nothing); a level missed where nothing leaks says so."""
     verdicts = [j.verdict for _, _, j in judged]
     earning = [j.verdict for _, c, j in judged if c.get("earns", True)]
-    main = next((j for name, _, j in judged if name == "relation"), judged[0][2])
+    numbered = [j for _, _, j in judged if not np.isnan(j.ours)]
+    main = next((j for name, _, j in judged if name == "relation" and not np.isnan(j.ours)), None)
+    main = main or (numbered[0] if numbered else judged[0][2])
     if all(v == REPRODUCES for v in verdicts):
         verdict, reason = REPRODUCES, ""
     elif any(v in (REPRODUCES, PARTLY) for v in earning):
