@@ -114,6 +114,15 @@ def _label(key) -> str:
     return str(key)
 
 
+def _one_sided(difference: s.Difference, check: Mapping, scale: Scale) -> tuple[str, float]:
+    """The verdict of a difference in the claimed direction (spec rule 4), and its p."""
+    direction = _sign(check["direction"])
+    p = difference.p_above() if direction > 0 else 1 - difference.p_above()
+    shown = difference.value * direction > 0 and p < ALPHA
+    big = difference.reaches(direction, scale.effect * check["effect"], ALPHA)
+    return (REPRODUCES if shown and big else PARTLY if shown else DOES_NOT), p
+
+
 # ----------------------------------------------------------------------------- relations
 def _trend(frame, check, y, scale, gate):
     """Top bin against bottom bin of x (binned means, or minima), per leaking stratum."""
@@ -150,17 +159,15 @@ def _trend(frame, check, y, scale, gate):
         big = change * direction + float(np.mean([w for _, _, w in minima])) >= (
             scale.effect * check["effect"]
         )
+        verdict = REPRODUCES if shown and big else PARTLY if shown else DOES_NOT
         text = f"top minus bottom bin's minimum {change:+.3f} (permutation p {p:.2g})"
     else:
         difference = s.paired(np.concatenate(pairs)) if pairs else s.combine(parts)
         if difference is None:
             return Judgement(UNTESTABLE, detail="fewer than two targets in a bin")
         change = difference.value
-        p = difference.p_above() if direction > 0 else 1 - difference.p_above()
-        shown = change * direction > 0 and p < ALPHA
-        big = difference.reaches(direction, scale.effect * check["effect"], ALPHA)
+        verdict, p = _one_sided(difference, check, scale)
         text = f"top minus bottom bin {change:+.3f} (one-sided p {p:.2g})"
-    verdict = REPRODUCES if shown and big else PARTLY if shown else DOES_NOT
     strata = f" in {', '.join(used)}" if check.get("within") else ""
     return Judgement(verdict, change, detail=f"{text}{strata}; Spearman rho {rho:+.3f}")
 
@@ -223,11 +230,7 @@ def _contrast(frame, check, y, scale, gate):
         how = f"{len(ua)} against {len(ub)} targets"
     if difference is None:
         return Judgement(UNTESTABLE, detail=f"{len(ua)} and {len(ub)} targets")
-    direction = _sign(check["direction"])
-    p = difference.p_above() if direction > 0 else 1 - difference.p_above()
-    shown = difference.value * direction > 0 and p < ALPHA
-    big = difference.reaches(direction, scale.effect * check["effect"], ALPHA)
-    verdict = REPRODUCES if shown and big else PARTLY if shown else DOES_NOT
+    verdict, p = _one_sided(difference, check, scale)
     return Judgement(
         verdict,
         difference.value,
@@ -385,11 +388,7 @@ def _columns(frame, check, y, scale, gate):
     difference = s.paired((data[a] - data[b]).to_numpy())
     if difference is None:
         return Judgement(UNTESTABLE, detail="fewer than two targets")
-    direction = _sign(check["direction"])
-    p = difference.p_above() if direction > 0 else 1 - difference.p_above()
-    shown = difference.value * direction > 0 and p < ALPHA
-    big = difference.reaches(direction, scale.effect * check["effect"], ALPHA)
-    verdict = REPRODUCES if shown and big else PARTLY if shown else DOES_NOT
+    verdict, p = _one_sided(difference, check, scale)
     return Judgement(
         verdict,
         difference.value,
