@@ -342,6 +342,13 @@ def test_tiny_end_to_end_is_complete_and_reproducible(repo, tmp_path, tiny_confi
             for kind in ("experiments", "scores")
             for dataset in cards
         ),
+        # and the samples: a sampling job killed mid-run loses its outputs too, and a study
+        # whose table still stands by checksum would not ask for them again
+        *(
+            f"results/samples/tiny_check/{dataset}{ext}"
+            for dataset in cards
+            for ext in (".parquet", ".experiments.parquet")
+        ),
     ]
     started = time.time()
     killed = kill_once_running(
