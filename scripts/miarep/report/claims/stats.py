@@ -116,17 +116,6 @@ def min_difference_p(
     return observed, p, float(np.quantile(null, 0.99))
 
 
-def mean_interval(values: np.ndarray, alpha: float) -> tuple[float, float]:
-    """The mean and the half-width of its two-sided (1 - alpha) t interval (nan below two)."""
-    values = np.asarray(values, float)
-    if len(values) == 0:
-        return float("nan"), float("nan")
-    if len(values) < 2:
-        return float(values.mean()), float("nan")
-    half = stats.t.isf(alpha / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return float(values.mean()), float(half)
-
-
 def spearman(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     """Spearman's rho and its two-sided p (nan where x or y is constant)."""
     x, y = np.asarray(x, float), np.asarray(y, float)

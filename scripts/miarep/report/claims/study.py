@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from miarep.measures.metrics import mean_ci
 from miarep.report import style
 from miarep.report.claims import leakage as leak
 from miarep.report.claims import stats as s
@@ -243,7 +244,7 @@ def _range(frame, check, y, scale, gate):
     if is_attack(check) and part_name(check) == "relation" and not gate("all"):
         return None
     values = s.per_unit(frame, y, [], _units(check))[y].to_numpy()
-    mean, half = s.mean_interval(values, ALPHA)
+    mean, half = mean_ci(values, 1 - ALPHA)
     if np.isnan(mean):
         return Judgement(UNTESTABLE, detail="no rows in the range")
     half0 = 0.0 if np.isnan(half) else half
